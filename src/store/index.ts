@@ -1,1 +1,26 @@
+// The state store: the only module other capabilities import from src/store.
+export { isForeignKeyViolation, isUniqueViolation } from "./constraint-errors.js";
+export type { StoreEngine } from "./engine.js";
+export { appendEvent, type EventFilter, type EventRecord, listEvents, type NewEvent } from "./events.js";
+export { newId, nowIso } from "./ids.js";
+export { currentSchemaVersion, latestSchemaVersion, migrateToLatest } from "./migrations/index.js";
+export { openStore, SQLITE_FILE_NAME, type Store, type StoreOptions } from "./open-store.js";
+export * from "./repos/index.js";
 export type * from "./schema.js";
+export {
+  SecretBox,
+  SecretBoxError,
+  type SecretBoxErrorCode,
+  type SecretBoxOptions,
+} from "./secret-box.js";
+export {
+  ALL_ENVIRONMENTS,
+  deleteSecret,
+  listSecrets,
+  type NewSecret,
+  resolveSecrets,
+  type SecretInfo,
+  type SecretKey,
+  setSecret,
+} from "./secrets.js";
+export { StoreError, type StoreErrorCode } from "./store-error.js";
