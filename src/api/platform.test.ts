@@ -1,0 +1,138 @@
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sampleSpec } from "../../test/support/api-harness.js";
+import { type RunningPlatform, startPlatform } from "./platform.js";
+
+/** Reads server-sent events from a real HTTP response until `count` have arrived. */
+async function readEvents(
+  res: Response,
+  count: number,
+): Promise<{ id: string; event: string; data: { kind: string } }[]> {
+  const reader = res.body?.getReader();
+  if (!reader) {
+    throw new Error("no body");
+  }
+  const decoder = new TextDecoder();
+  const events: { id: string; event: string; data: { kind: string } }[] = [];
+  let buffer = "";
+  while (events.length < count) {
+    const { value, done } = await reader.read();
+    if (done) {
+      break;
+    }
+    buffer += decoder.decode(value, { stream: true });
+    let end = buffer.indexOf("\n\n");
+    while (end !== -1) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const fields = Object.fromEntries(
+        frame
+          .split("\n")
+          .filter((l) => !l.startsWith(":") && l.includes(": "))
+          .map((l) => [l.slice(0, l.indexOf(": ")), l.slice(l.indexOf(": ") + 2)]),
+      );
+      if (fields.data !== undefined) {
+        events.push({ id: fields.id ?? "", event: fields.event ?? "", data: JSON.parse(fields.data) });
+      }
+      end = buffer.indexOf("\n\n");
+    }
+  }
+  await reader.cancel();
+  return events;
+}
+
+describe("the platform over real HTTP", () => {
+  let home: string;
+  let platform: RunningPlatform;
+  const auth = () => ({ authorization: `Bearer ${platform.adminToken}`, "content-type": "application/json" });
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), "slipway-platform-"));
+    platform = await startPlatform({ home, port: 0, logLevel: "silent" });
+  });
+  afterAll(async () => {
+    await platform.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it("listens on 127.0.0.1 and prints an admin token on first start", async () => {
+    expect(platform.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(platform.adminToken).toMatch(/^slp_/);
+    const health = await fetch(`${platform.url}/healthz`);
+    expect(await health.json()).toEqual({ status: "ok" });
+    expect((await fetch(`${platform.url}/readyz`)).status).toBe(200);
+    expect(health.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  it("creates the secret key file with mode 0600", async () => {
+    const info = await stat(join(home, "secret.key"));
+    expect(info.mode & 0o777).toBe(0o600);
+  });
+
+  it("streams new events, and resumes after Last-Event-ID", async () => {
+    const controller = new AbortController();
+    const stream = await fetch(`${platform.url}/api/v1/events/stream?service=hello-api`, {
+      headers: auth(),
+      signal: controller.signal,
+    });
+    expect(stream.headers.get("content-type")).toContain("text/event-stream");
+    const put = (port: number) =>
+      fetch(`${platform.url}/api/v1/services/hello-api`, {
+        method: "PUT",
+        headers: auth(),
+        body: JSON.stringify({ source: sampleSpec().replace("port: 8080", `port: ${port}`) }),
+      });
+    expect((await put(8080)).status).toBe(201);
+    expect((await put(8081)).status).toBe(200);
+    const events = await readEvents(stream, 2);
+    controller.abort();
+    expect(events.map((e) => e.event)).toEqual(["service.created", "service.updated"]);
+
+    const resumed = await fetch(`${platform.url}/api/v1/events/stream?service=hello-api`, {
+      headers: { ...auth(), "last-event-id": events[0]?.id ?? "" },
+    });
+    const replay = await readEvents(resumed, 1);
+    expect(replay.map((e) => e.event)).toEqual(["service.updated"]);
+  });
+
+  it("refuses the stream without a token", async () => {
+    const res = await fetch(`${platform.url}/api/v1/events/stream`);
+    expect(res.status).toBe(401);
+  });
+});
+
+describe("platform lifecycle", () => {
+  it("shuts down with a stream open, and a restart keeps everything without a new admin token", async () => {
+    const home = await mkdtemp(join(tmpdir(), "slipway-restart-"));
+    try {
+      const first = await startPlatform({ home, port: 0, logLevel: "silent" });
+      const token = first.adminToken;
+      const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+      await fetch(`${first.url}/api/v1/services/hello-api`, {
+        method: "PUT",
+        headers,
+        body: JSON.stringify({ source: sampleSpec() }),
+      });
+      const stream = await fetch(`${first.url}/api/v1/events/stream`, { headers });
+      expect(stream.status).toBe(200);
+      const started = Date.now();
+      await first.close();
+      expect(Date.now() - started).toBeLessThan(5000);
+
+      const second = await startPlatform({ home, port: 0, logLevel: "silent" });
+      try {
+        expect(second.adminToken).toBeNull();
+        const res = await fetch(`${second.url}/api/v1/services`, { headers });
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as { services: { name: string }[] };
+        expect(body.services.map((s: { name: string }) => s.name)).toEqual(["hello-api"]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,144 @@
+import type { ServerResponse } from "node:http";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { EventRecord } from "../../store/index.js";
+import { listEvents } from "../../store/index.js";
+import { principalOf } from "../auth/principal.js";
+import type { ApiContext } from "../context.js";
+import { authorize } from "../rbac/index.js";
+import { authErrors, dnsLabel } from "../schemas/common.js";
+import { eventKind, eventView } from "../schemas/events.js";
+
+/** Picks up events written by other processes sharing the database; local ones arrive at once. */
+const pollIntervalMs = 2000;
+/** Keeps proxies and load balancers from closing a quiet stream. */
+const heartbeatIntervalMs = 15_000;
+/** A client this far behind is disconnected; it reconnects with Last-Event-ID and loses nothing. */
+const maxBufferedBytes = 1024 * 1024;
+
+export interface EventStreamOptions {
+  pollIntervalMs?: number;
+  heartbeatIntervalMs?: number;
+}
+
+function sseFrame(event: EventRecord): string {
+  return `id: ${event.seq}\nevent: ${event.kind}\ndata: ${JSON.stringify(eventView(event))}\n\n`;
+}
+
+async function latestSeq(ctx: ApiContext): Promise<number> {
+  const row = await ctx.store.db
+    .selectFrom("events")
+    .select((eb) => eb.fn.max("seq").as("seq"))
+    .executeTakeFirst();
+  return Number(row?.seq ?? 0);
+}
+
+function cursorFrom(
+  lastEventId: string | string[] | undefined,
+  after: number | undefined,
+): number | undefined {
+  const header = Array.isArray(lastEventId) ? lastEventId[0] : lastEventId;
+  if (header !== undefined && /^\d{1,15}$/.test(header)) {
+    return Number(header);
+  }
+  return after;
+}
+
+export function registerEventStreamRoute(
+  app: FastifyInstance,
+  ctx: ApiContext,
+  options: EventStreamOptions = {},
+): void {
+  const open = new Set<ServerResponse>();
+  // End live streams before the server waits for connections to close, or shutdown would hang.
+  app.addHook("preClose", async () => {
+    for (const res of open) {
+      res.end();
+    }
+  });
+
+  app.withTypeProvider<ZodTypeProvider>().get(
+    "/api/v1/events/stream",
+    {
+      schema: {
+        tags: ["events"],
+        summary: "New events as server-sent events (`id` is the sequence number; Last-Event-ID resumes).",
+        querystring: z.strictObject({
+          service: dnsLabel.optional(),
+          environment: dnsLabel.optional(),
+          kind: eventKind.optional(),
+          after: z.coerce.number().int().min(0).optional(),
+        }),
+        response: { 200: z.string().describe("text/event-stream"), ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      authorize(principalOf(request).bindings, "read");
+      const { service, environment, kind, after } = request.query;
+      let cursor = cursorFrom(request.headers["last-event-id"], after) ?? (await latestSeq(ctx));
+
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+        "x-request-id": request.id,
+      });
+      res.write(": connected\n\n");
+      open.add(res);
+
+      let pumping = false;
+      let again = false;
+      const pump = async (): Promise<void> => {
+        if (pumping) {
+          again = true;
+          return;
+        }
+        pumping = true;
+        try {
+          do {
+            again = false;
+            const events = await listEvents(ctx.store.db, {
+              service,
+              environment,
+              kind,
+              afterSeq: cursor,
+              limit: 500,
+              order: "asc",
+            });
+            for (const event of events) {
+              res.write(sseFrame(event));
+              cursor = Math.max(cursor, Number(event.seq));
+            }
+            if (res.writableLength > maxBufferedBytes) {
+              res.end();
+              return;
+            }
+            again ||= events.length === 500;
+          } while (again && !res.writableEnded);
+        } catch (error) {
+          request.log.warn({ err: error }, "event stream: could not read events");
+        } finally {
+          pumping = false;
+        }
+      };
+
+      const unsubscribe = ctx.bus.subscribe(() => void pump());
+      const poll = setInterval(() => void pump(), options.pollIntervalMs ?? pollIntervalMs);
+      const heartbeat = setInterval(
+        () => res.write(": heartbeat\n\n"),
+        options.heartbeatIntervalMs ?? heartbeatIntervalMs,
+      );
+      res.on("close", () => {
+        open.delete(res);
+        unsubscribe();
+        clearInterval(poll);
+        clearInterval(heartbeat);
+      });
+      await pump();
+    },
+  );
+}
