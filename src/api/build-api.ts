@@ -34,7 +34,6 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
     logger: options.logger ?? false,
     genReqId: requestIdFor,
     bodyLimit: bodyLimitBytes,
-    disableRequestLogging: false,
     return503OnClosing: true,
     forceCloseConnections: "idle",
     ajv: undefined,

@@ -62,6 +62,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         readiness,
         logger: {
           level: options.logLevel ?? "info",
+          // Logs go to stderr so stdout carries only what the command prints (`slipway up --json`).
+          stream: process.stderr,
           redact: { paths: ["req.headers.authorization", "req.headers.cookie"], censor: "[redacted]" },
         },
       },

@@ -1,0 +1,86 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliSandbox, createCliSandbox, nodeBinary, slipwayBinary } from "./support/slipway-cli.js";
+
+// End to end: `slipway up` run as a real foreground process, then stopped with SIGTERM.
+let cli: CliSandbox;
+beforeAll(async () => {
+  cli = await createCliSandbox();
+});
+afterAll(async () => {
+  await cli?.cleanup();
+});
+
+interface Started {
+  child: ChildProcessWithoutNullStreams;
+  banner: string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `slipway up` and resolves once its banner is complete. */
+function startUp(dataDir: string): Promise<Started> {
+  const child = spawn(
+    nodeBinary,
+    [slipwayBinary, "up", "--port", "0", "--data", dataDir, "--log-level", "silent"],
+    {
+      env: cli.env,
+      cwd: cli.dir,
+    },
+  );
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      if (stdout.includes("Press Ctrl-C to stop.")) {
+        resolve({ child, banner: stdout, exited });
+      }
+    });
+    void exited.then((code) => reject(new Error(`slipway up exited early (${code}): ${stdout}${stderr}`)));
+  });
+}
+
+describe("slipway up", () => {
+  const dataDir = () => join(cli.dir, "data");
+
+  it("on first start prints the URL and the admin token once, and logs this machine's CLI in", async () => {
+    const { child, banner, exited } = await startUp(dataDir());
+    try {
+      const url = banner.match(/Slipway is running at (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
+      const token = banner.match(/^ {2}(slp_[A-Za-z0-9]{40})$/m)?.[1];
+      expect(url).toBeDefined();
+      expect(token).toBeDefined();
+      expect(banner).toContain(
+        `hint: log in from another shell or machine with \`slipway login ${url} --token ${token}\``,
+      );
+      expect(banner).toContain(`Saved the URL and this token to ${cli.configPath}`);
+      expect((await stat(cli.configPath)).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(await readFile(cli.configPath, "utf8"))).toEqual({ url, token });
+
+      const whoami = await cli.run(["whoami", "--json"]);
+      expect(whoami.code).toBe(0);
+      expect(JSON.parse(whoami.stdout).user.name).toBe("admin");
+      const version = await cli.run(["version", "--json"]);
+      expect(JSON.parse(version.stdout)).toMatchObject({ server: { url, version: expect.any(String) } });
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it("on the next start shows no token and leaves the config alone", async () => {
+    const before = await readFile(cli.configPath, "utf8");
+    const { child, banner, exited } = await startUp(dataDir());
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(banner).toMatch(/Slipway is running at http:\/\/127\.0\.0\.1:\d+/);
+    expect(banner).not.toMatch(/slp_/);
+    expect(await readFile(cli.configPath, "utf8")).toBe(before);
+  });
+});
