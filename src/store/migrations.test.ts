@@ -110,7 +110,9 @@ describeEachEngine("migrations", (getStore, getContext) => {
         "port",
         "restarts",
         "exit_code",
+        "last_log",
         "reason",
+        "spec_json",
         "started_at",
         "updated_at",
       ].sort(),
@@ -166,7 +168,7 @@ describe.each(STORE_ENGINES)("schema upgrades [%s]", (engine) => {
         const opening = openStore(fresh.options);
         await expect(opening).rejects.toMatchObject({ name: "StoreError", code: "migration_failed" });
         await expect(opening).rejects.toThrow(
-          /migrate the state store to schema 0002-access \(migration 0002-access failed/,
+          /migrate the state store to schema 0003-rollouts \(migration 0002-access failed/,
         );
 
         const after = await openUnmigrated(fresh.options);

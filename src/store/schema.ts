@@ -44,6 +44,8 @@ export interface EnvironmentsTable {
   /** Order of promotion: 0 is first (e.g. staging), then production. */
   position: number;
   approval_required: number;
+  /** Set by `slipway scale`: wins over the spec's replica count until the next deploy changes it. */
+  replicas_override: number | null;
   created_at: string;
 }
 
@@ -77,6 +79,8 @@ export interface DeploymentsTable {
   created_by: string | null;
   created_at: string;
   finished_at: string | null;
+  /** The release that was live before this deployment: what a failed rollout falls back to. */
+  previous_release_id: string | null;
 }
 
 export interface ReplicasTable {
@@ -98,6 +102,10 @@ export interface ReplicasTable {
   reason: string | null;
   started_at: string | null;
   updated_at: string;
+  /** The runtime's replica spec as JSON: what it takes to adopt or restart the replica after a platform restart. */
+  spec_json: string | null;
+  /** The last log lines when the replica last exited, for `slipway status`. */
+  last_log: string | null;
 }
 
 export interface RunsTable {

@@ -3,6 +3,7 @@ import { type Migration, type MigrationResultSet, Migrator } from "kysely/migrat
 import { StoreError } from "../store-error.js";
 import * as core from "./0001-core.js";
 import * as access from "./0002-access.js";
+import * as rollouts from "./0003-rollouts.js";
 
 /**
  * Every migration, in order. A static list rather than a folder scan, so the compiled `dist/`
@@ -11,10 +12,11 @@ import * as access from "./0002-access.js";
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-core": core,
   "0002-access": access,
+  "0003-rollouts": rollouts,
 });
 
 /** The name of the newest migration: the schema version this build of Slipway writes. */
-export const latestSchemaVersion = "0002-access";
+export const latestSchemaVersion = "0003-rollouts";
 
 /** Brings the database up to {@link latestSchemaVersion}; returns the names of the migrations applied. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {

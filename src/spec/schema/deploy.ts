@@ -1,0 +1,101 @@
+import * as z from "zod";
+import { countOrPercentSchema, durationSchema } from "./primitives.js";
+
+const canaryStepSchema = z.strictObject({
+  weight: z
+    .int()
+    .min(1)
+    .max(100)
+    .meta({ description: "Percent of traffic sent to the new release.", examples: [10] }),
+  pause: durationSchema.meta({
+    description: "How long to watch this step before the next.",
+    examples: ["5m"],
+  }),
+});
+
+const canarySchema = z
+  .strictObject({
+    steps: z
+      .array(canaryStepSchema)
+      .min(1)
+      .superRefine((steps, ctx) => {
+        steps.forEach((step, index) => {
+          const previous = steps[index - 1];
+          if (previous && step.weight <= previous.weight) {
+            ctx.addIssue({
+              code: "custom",
+              path: [index, "weight"],
+              message: `weights must increase from step to step: ${step.weight} follows ${previous.weight}`,
+            });
+          }
+        });
+      })
+      .meta({
+        description: "Traffic steps, in increasing weight; after the last the release takes all traffic.",
+        examples: [
+          [
+            { weight: 10, pause: "5m" },
+            { weight: 50, pause: "10m" },
+          ],
+        ],
+      }),
+  })
+  .meta({ description: "Canary steps, used when `strategy` is `canary`." });
+
+const deployFields = {
+  strategy: z.enum(["rolling", "canary"]).meta({
+    description: "`rolling` replaces replicas a few at a time; `canary` shifts traffic in `canary.steps`.",
+    examples: ["rolling", "canary"],
+  }),
+  maxSurge: countOrPercentSchema.meta({
+    description:
+      "Extra replicas a rolling deploy may start above the desired count: a number or a percentage.",
+    examples: [1, "25%"],
+  }),
+  maxUnavailable: countOrPercentSchema.meta({
+    description: "Replicas that may be unavailable during a rolling deploy: a number or a percentage.",
+    examples: [0, "25%"],
+  }),
+  drainTimeout: durationSchema.meta({
+    description: "How long a stopping replica may finish in-flight requests after it leaves the router.",
+    examples: ["30s"],
+  }),
+  readyTimeout: durationSchema.meta({
+    description: "How long a new replica may take to pass readiness before the deploy fails.",
+    examples: ["5m"],
+  }),
+  canary: canarySchema,
+};
+
+/** Deploy defaults, in the input form. */
+export const DEPLOY_DEFAULTS = {
+  strategy: "rolling",
+  maxSurge: 1,
+  maxUnavailable: 0,
+  drainTimeout: "30s",
+  readyTimeout: "5m",
+} as const;
+
+/** Rollout settings of a spec, with defaults. */
+export const deploySchema = z
+  .strictObject({
+    ...deployFields,
+    strategy: deployFields.strategy.prefault(DEPLOY_DEFAULTS.strategy),
+    maxSurge: deployFields.maxSurge.prefault(DEPLOY_DEFAULTS.maxSurge),
+    maxUnavailable: deployFields.maxUnavailable.prefault(DEPLOY_DEFAULTS.maxUnavailable),
+    drainTimeout: deployFields.drainTimeout.prefault(DEPLOY_DEFAULTS.drainTimeout),
+    readyTimeout: deployFields.readyTimeout.prefault(DEPLOY_DEFAULTS.readyTimeout),
+    canary: canarySchema.optional(),
+  })
+  .meta({
+    description: "How a new release replaces the running one.",
+    examples: [{ strategy: "rolling", maxSurge: "25%", maxUnavailable: 0 }],
+  });
+
+/** Rollout settings in an environment override: given fields replace the base's. */
+export const deployOverrideSchema = z.strictObject(deployFields).partial();
+
+/** Normalised rollout settings; durations in milliseconds. */
+export type DeploySettings = z.output<typeof deploySchema>;
+/** Rollout settings in an environment override. */
+export type DeployOverride = z.output<typeof deployOverrideSchema>;

@@ -1,0 +1,37 @@
+import * as z from "zod";
+import { routeHostSchema, urlPathSchema } from "./primitives.js";
+
+const routeSchema = z.strictObject({
+  host: routeHostSchema.optional().meta({
+    description:
+      "Hostname to match (lowercased); `*.example.com` matches one level of subdomains. Any host when left out.",
+    examples: ["api.example.com", "*.example.com"],
+  }),
+  path: urlPathSchema.prefault("/").meta({
+    description: "Path prefix to match; it must start with `/`.",
+    examples: ["/", "/api"],
+  }),
+});
+
+/** Where the router sends traffic to this service. */
+export const routesSchema = z
+  .array(routeSchema)
+  .superRefine((routes, ctx) => {
+    const seen = new Map<string, number>();
+    routes.forEach((route, index) => {
+      const key = `${route.host ?? "*"} ${route.path}`;
+      const first = seen.get(key);
+      if (first === undefined) {
+        seen.set(key, index);
+      } else {
+        ctx.addIssue({ code: "custom", path: [index], message: `the same route as routes[${first}]` });
+      }
+    });
+  })
+  .meta({
+    description: "Host and path prefixes the router sends to this service. None by default.",
+    examples: [[{ host: "api.example.com", path: "/" }]],
+  });
+
+/** A normalised route. */
+export type Route = z.output<typeof routeSchema>;
