@@ -6,9 +6,13 @@ import type { ApiContext } from "./context.js";
 import { installErrorHandlers } from "./error-handler.js";
 import { registerOpenApi } from "./openapi.js";
 import { requestIdFor } from "./request-id.js";
+import { registerDeploymentRoutes } from "./routes/deployments.js";
 import { type EventStreamOptions, registerEventStreamRoute } from "./routes/event-stream.js";
 import { registerEventRoutes } from "./routes/events.js";
+import { registerLogRoutes } from "./routes/logs.js";
 import { type Readiness, registerMetaRoutes } from "./routes/meta.js";
+import { registerMetricsRoute } from "./routes/metrics.js";
+import { registerReleaseRoutes } from "./routes/releases.js";
 import { registerSecretRoutes } from "./routes/secrets.js";
 import { registerServiceRoutes } from "./routes/services.js";
 import { registerTokenRoutes } from "./routes/tokens.js";
@@ -58,6 +62,10 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
   registerSecretRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerEventStreamRoute(app, ctx, options.eventStream);
+  registerReleaseRoutes(app, ctx);
+  registerDeploymentRoutes(app, ctx);
+  registerLogRoutes(app, ctx);
+  registerMetricsRoute(app, ctx);
   await app.ready();
   return app;
 }

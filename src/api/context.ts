@@ -1,5 +1,20 @@
+import type { DeployController, ReleaseService } from "../deploy/index.js";
+import type { Router } from "../router/index.js";
+import type { Runtime } from "../runtime/index.js";
 import type { SecretBox, Store } from "../store/index.js";
 import type { EventBus } from "./event-bus.js";
+
+/** The parts that run services: deploys, releases, the router. */
+export interface RunContext {
+  controller: DeployController;
+  releases: ReleaseService;
+  runtime: Runtime;
+  router: Router;
+  /** The router's base URL once it listens (for the URLs `status` shows). */
+  routerUrl: () => string | null;
+  /** The data directory: release builds and replica logs live there. */
+  home: string;
+}
 
 /** What every route needs from the running platform. */
 export interface ApiContext {
@@ -7,4 +22,5 @@ export interface ApiContext {
   secretBox: SecretBox;
   bus: EventBus;
   version: string;
+  run: RunContext;
 }

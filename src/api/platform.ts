@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
+import { pino } from "pino";
 import { openStore, SecretBox } from "../store/index.js";
 import { bootstrapAdmin } from "./auth/bootstrap-admin.js";
 import { buildApi } from "./build-api.js";
 import { EventBus, publishEvent } from "./event-bus.js";
 import type { Readiness } from "./routes/meta.js";
+import { createRunServices, type RunningServices } from "./run-context.js";
 
 export interface PlatformOptions {
   /** The data directory (SLIPWAY_HOME): SQLite file, secret key, logs. */
@@ -21,10 +23,17 @@ export interface PlatformOptions {
   logLevel?: string;
   /** Install SIGTERM/SIGINT handlers that shut down gracefully (the CLI's `up` does). */
   handleSignals?: boolean;
+  /** The router's port: default 7480; 0 picks a free port. */
+  routerPort?: number;
+  /** Stop every replica on close too (`slipway down`); by default they keep serving across restarts. */
+  stopReplicasOnClose?: boolean;
 }
 
 export interface RunningPlatform {
   url: string;
+  /** Where the router listens: services answer at http://SERVICE.ENV.localhost:PORT. */
+  routerUrl: string;
+  services: RunningServices;
   /** The admin token, on the very first start only; it is stored hashed and never shown again. */
   adminToken: string | null;
   app: FastifyInstance;
@@ -52,12 +61,23 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const store = await openStore({ home: options.home, databaseUrl: options.databaseUrl });
   const readiness: Readiness = { ready: false };
   let app: FastifyInstance;
+  let services: RunningServices | undefined;
   try {
     const secretBox = await SecretBox.load({ home: options.home, key: options.secretKey });
     const bus = new EventBus();
     const version = packageVersion();
+    const logger = pino({ level: options.logLevel ?? "info" }, process.stderr);
+    services = createRunServices({
+      store,
+      secretBox,
+      bus,
+      home: options.home,
+      log: logger.child({ component: "deploy" }),
+      ...(options.routerPort === undefined ? {} : { routerPort: options.routerPort }),
+      ...(options.host === undefined ? {} : { routerHost: options.host }),
+    });
     app = await buildApi(
-      { store, secretBox, bus, version },
+      { store, secretBox, bus, version, run: services },
       {
         readiness,
         logger: {
@@ -69,6 +89,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       },
     );
     const adminToken = await bootstrapAdmin(store);
+    await services.start();
     await app.listen({ port: options.port ?? defaultPort, host: options.host ?? "127.0.0.1" });
     readiness.ready = true;
     const address = app.server.address();
@@ -87,6 +108,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       closing ??= (async () => {
         readiness.ready = false;
         await app.close();
+        if (options.stopReplicasOnClose) {
+          await services?.down();
+        } else {
+          await services?.close();
+        }
         await store.close();
       })();
       return closing;
@@ -105,8 +131,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       process.once("SIGTERM", onSignal);
       process.once("SIGINT", onSignal);
     }
-    return { url, adminToken, app, close };
+    return { url, routerUrl: services.routerUrl() ?? "", services, adminToken, app, close };
   } catch (error) {
+    await services?.close().catch(() => undefined);
     await store.close();
     throw error;
   }

@@ -12,7 +12,21 @@ interface RouteCase {
   route: string;
   url: string;
   body?: unknown;
+  /** Send a (tiny, not really gzip) upload body as application/gzip. */
+  gzip?: boolean;
   needs: Needed;
+}
+
+function injectOptions(c: RouteCase) {
+  if (c.gzip) {
+    return {
+      method: c.method,
+      url: c.url,
+      payload: Buffer.from("not really a tarball"),
+      headers: { "content-type": "application/gzip" },
+    };
+  }
+  return { method: c.method, url: c.url, payload: c.body as object };
 }
 
 const cases: RouteCase[] = [
@@ -107,6 +121,118 @@ const cases: RouteCase[] = [
   },
   { method: "GET", route: "/api/v1/events", url: "/api/v1/events", needs: "viewer" },
   { method: "GET", route: "/api/v1/audit", url: "/api/v1/audit", needs: "admin" },
+  {
+    method: "POST",
+    route: "/api/v1/services/:name/releases",
+    url: "/api/v1/services/hello-api/releases?deploy=staging",
+    gzip: true,
+    needs: "developer",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/services/:name/releases",
+    url: "/api/v1/services/hello-api/releases?deploy=production",
+    gzip: true,
+    needs: "deployer",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/services/:name/releases",
+    url: "/api/v1/services/hello-api/releases",
+    gzip: true,
+    needs: "developer",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/services/:name/releases",
+    url: "/api/v1/services/hello-api/releases",
+    needs: "viewer",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/services/:name/releases/:version",
+    url: "/api/v1/services/hello-api/releases/99",
+    needs: "viewer",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/services/:name/releases/:version/build-log",
+    url: "/api/v1/services/hello-api/releases/99/build-log",
+    needs: "viewer",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/services/:name/deployments",
+    url: "/api/v1/services/hello-api/deployments",
+    body: { environment: "staging" },
+    needs: "developer",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/services/:name/deployments",
+    url: "/api/v1/services/hello-api/deployments",
+    body: { environment: "production" },
+    needs: "deployer",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/services/:name/deployments",
+    url: "/api/v1/services/hello-api/deployments",
+    needs: "viewer",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/services/:name/rollback",
+    url: "/api/v1/services/hello-api/rollback",
+    body: { environment: "staging" },
+    needs: "developer",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/services/:name/rollback",
+    url: "/api/v1/services/hello-api/rollback",
+    body: { environment: "production" },
+    needs: "deployer",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/services/:name/restart",
+    url: "/api/v1/services/hello-api/restart",
+    body: { environment: "staging" },
+    needs: "developer",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/services/:name/scale",
+    url: "/api/v1/services/hello-api/scale",
+    body: { environment: "staging", replicas: 0 },
+    needs: "developer",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/services/:name/scale",
+    url: "/api/v1/services/hello-api/scale",
+    body: { environment: "production", replicas: 0 },
+    needs: "deployer",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/deployments/:id",
+    url: "/api/v1/deployments/dep_missing",
+    needs: "viewer",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/deployments/:id/wait",
+    url: "/api/v1/deployments/dep_missing/wait",
+    needs: "viewer",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/services/:name/logs",
+    url: "/api/v1/services/hello-api/logs",
+    needs: "viewer",
+  },
 ];
 
 /** Routes checked elsewhere: public ones, and the live stream (checked over real HTTP in event-stream.test.ts). */
@@ -171,7 +297,7 @@ describe("RBAC: every role against every route", () => {
 
   it("without a token, every route in the matrix answers 401", async () => {
     for (const c of cases) {
-      const res = await api.call(null, { method: c.method, url: c.url, payload: c.body as object });
+      const res = await api.call(null, injectOptions(c));
       expect(res.statusCode, `${c.method} ${c.url}`).toBe(401);
       expect(res.headers["www-authenticate"]).toContain("Bearer");
     }

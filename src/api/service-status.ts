@@ -1,15 +1,24 @@
 import { z } from "zod";
+import { defaultHost } from "../deploy/index.js";
+import { effectiveSpec, type ServiceSpec } from "../spec/index.js";
 import type { ServiceWithEnvironments } from "../store/index.js";
 import type { ApiContext } from "./context.js";
 
 const replicaSchema = z.object({
   id: z.string(),
   state: z.string(),
+  ready: z.boolean(),
   release: z.number().int().nullable(),
+  port: z.number().int().nullable(),
+  pid: z.number().int().nullable(),
   restarts: z.number().int(),
   exitCode: z.number().int().nullable(),
   reason: z.string().nullable(),
+  oom: z.object({ limitBytes: z.number(), peakBytes: z.number(), enforcedBy: z.string() }).optional(),
+  nextRestartAt: z.string().optional(),
+  backoffSeconds: z.number().optional(),
   startedAt: z.string().nullable(),
+  lastLog: z.array(z.string()),
 });
 
 export const serviceStatusSchema = z.object({
@@ -18,6 +27,8 @@ export const serviceStatusSchema = z.object({
     z.object({
       name: z.string(),
       approvalRequired: z.boolean(),
+      url: z.string().nullable(),
+      desiredReplicas: z.number().int().nullable(),
       release: z.object({ id: z.string(), version: z.number().int(), deployedAt: z.string() }).nullable(),
       replicas: z.array(replicaSchema),
     }),
@@ -26,23 +37,38 @@ export const serviceStatusSchema = z.object({
 
 export type ServiceStatus = z.infer<typeof serviceStatusSchema>;
 
-/** Per environment: the release of the last successful deployment and the replicas that still run. */
+function parseLastLog(json: string | null): string[] {
+  try {
+    return json ? (JSON.parse(json) as string[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Per environment: the live release, how many replicas it should have, and each replica as the
+ * supervisor sees it now (ready, restarts, CrashLoopBackOff with its next restart, OOM details).
+ */
 export async function serviceStatus(
   ctx: ApiContext,
   service: ServiceWithEnvironments,
 ): Promise<ServiceStatus> {
   const db = ctx.store.db;
+  const routerUrl = ctx.run.routerUrl();
   const environments = [];
   for (const env of service.environments) {
-    const live = await db
-      .selectFrom("deployments")
-      .innerJoin("releases", "releases.id", "deployments.release_id")
-      .select(["releases.id as id", "releases.version as version", "deployments.finished_at as finished_at"])
-      .where("deployments.environment_id", "=", env.id)
-      .where("deployments.status", "=", "succeeded")
-      .orderBy("deployments.created_at", "desc")
-      .executeTakeFirst();
-    const replicas = await db
+    const live = await ctx.run.controller.records.liveRelease(env.id);
+    const deployedAt = live
+      ? await db
+          .selectFrom("deployments")
+          .select("finished_at")
+          .where("environment_id", "=", env.id)
+          .where("release_id", "=", live.id)
+          .where("status", "=", "succeeded")
+          .orderBy("created_at", "desc")
+          .executeTakeFirst()
+      : undefined;
+    const rows = await db
       .selectFrom("replicas")
       .leftJoin("releases", "releases.id", "replicas.release_id")
       .selectAll("replicas")
@@ -51,21 +77,40 @@ export async function serviceStatus(
       .where("replicas.state", "!=", "Exited")
       .orderBy("replicas.started_at")
       .execute();
+    const supervised = new Map(ctx.run.controller.replicasOf(env.id).map((r) => [r.id, r]));
+    let desired: number | null = null;
+    if (live) {
+      const effective = effectiveSpec(JSON.parse(live.spec_json) as ServiceSpec, env.name);
+      desired = env.replicas_override ?? effective?.replicas ?? effective?.scale?.min ?? 1;
+    }
     environments.push({
       name: env.name,
       approvalRequired: env.approval_required === 1,
+      url: routerUrl ? routerUrl.replace("127.0.0.1", defaultHost(service.name, env.name)) : null,
+      desiredReplicas: desired,
       release: live
-        ? { id: live.id, version: Number(live.version), deployedAt: live.finished_at ?? "" }
+        ? { id: live.id, version: live.version, deployedAt: deployedAt?.finished_at ?? live.created_at }
         : null,
-      replicas: replicas.map((r) => ({
-        id: r.id,
-        state: r.state,
-        release: r.version === null ? null : Number(r.version),
-        restarts: r.restarts,
-        exitCode: r.exit_code,
-        reason: r.reason,
-        startedAt: r.started_at,
-      })),
+      replicas: rows.map((r) => {
+        const status = supervised.get(r.id)?.supervisor.status();
+        const oom = status?.lastExit?.oom;
+        return {
+          id: r.id,
+          state: status?.phase ?? r.state,
+          ready: status?.ready ?? false,
+          release: r.version === null ? null : Number(r.version),
+          port: status?.handle?.port ?? r.port,
+          pid: status?.handle?.pid ?? r.pid,
+          restarts: status?.restarts ?? r.restarts,
+          exitCode: status?.lastExit?.code ?? r.exit_code,
+          reason: status?.lastExit?.reason ?? r.reason,
+          ...(oom ? { oom } : {}),
+          ...(status?.nextRestartAt ? { nextRestartAt: status.nextRestartAt } : {}),
+          ...(status?.backoffMs !== undefined ? { backoffSeconds: Math.round(status.backoffMs / 1000) } : {}),
+          startedAt: r.started_at,
+          lastLog: status?.lastLogLines?.map((l) => l.line) ?? parseLastLog(r.last_log),
+        };
+      }),
     });
   }
   return { service: service.name, environments };

@@ -37,8 +37,22 @@ describe("services and secrets", () => {
     const res = await api.call(api.adminToken, { method: "GET", url: "/api/v1/services/hello-api/status" });
     expect(res.statusCode).toBe(200);
     expect(res.json().environments).toEqual([
-      { name: "staging", approvalRequired: false, release: null, replicas: [] },
-      { name: "production", approvalRequired: true, release: null, replicas: [] },
+      {
+        name: "staging",
+        approvalRequired: false,
+        url: expect.stringMatching(/^http:\/\/hello-api\.staging\.localhost:\d+$/),
+        desiredReplicas: null,
+        release: null,
+        replicas: [],
+      },
+      {
+        name: "production",
+        approvalRequired: true,
+        url: expect.any(String),
+        desiredReplicas: null,
+        release: null,
+        replicas: [],
+      },
     ]);
   });
 

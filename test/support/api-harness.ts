@@ -6,6 +6,7 @@ import { bootstrapAdmin } from "../../src/api/auth/bootstrap-admin.js";
 import { buildApi } from "../../src/api/build-api.js";
 import type { ApiContext } from "../../src/api/context.js";
 import { EventBus } from "../../src/api/event-bus.js";
+import { createRunServices } from "../../src/api/run-context.js";
 import { bindRole, createUser, issueToken, openStore, SecretBox } from "../../src/store/index.js";
 
 export interface TestApi {
@@ -22,6 +23,8 @@ export interface TestApi {
 
 let users = 0;
 
+const quietLog = { info() {}, warn() {}, error() {} };
+
 /**
  * An API on a fresh SQLite store in a temp dir (or PostgreSQL when `databaseUrl` is given),
  * with the bootstrap admin created, for in-process requests through `app.inject`.
@@ -30,7 +33,19 @@ export async function startTestApi(options: { databaseUrl?: string } = {}): Prom
   const home = await mkdtemp(join(tmpdir(), "slipway-api-"));
   const store = await openStore({ home, databaseUrl: options.databaseUrl });
   const secretBox = await SecretBox.load({ home });
-  const ctx: ApiContext = { store, secretBox, bus: new EventBus(), version: "0.0.0-test" };
+  const bus = new EventBus();
+  const run = createRunServices({
+    store,
+    secretBox,
+    bus,
+    home,
+    log: quietLog,
+    routerPort: 0,
+    stopGraceMs: 2000,
+    backoff: { initialDelayMs: 200, maxDelayMs: 1000, resetAfterMs: 10_000 },
+  });
+  await run.start();
+  const ctx: ApiContext = { store, secretBox, bus, version: "0.0.0-test", run };
   const app = await buildApi(ctx, { eventStream: { pollIntervalMs: 200 } });
   const adminToken = await bootstrapAdmin(store);
   if (adminToken === null) {
@@ -59,6 +74,7 @@ export async function startTestApi(options: { databaseUrl?: string } = {}): Prom
     },
     async close() {
       await app.close();
+      await run.down();
       await store.close();
       await rm(home, { recursive: true, force: true });
     },

@@ -4,7 +4,7 @@ import { routeHostSchema, urlPathSchema } from "./primitives.js";
 const routeSchema = z.strictObject({
   host: routeHostSchema.optional().meta({
     description:
-      "Hostname to match (lowercased); `*.example.com` matches one level of subdomains. Any host when left out.",
+      "Hostname to match (lowercased); `*.example.com` matches one level of subdomains. When left out, the environment's own host `SERVICE.ENVIRONMENT.localhost`.",
     examples: ["api.example.com", "*.example.com"],
   }),
   path: urlPathSchema.prefault("/").meta({

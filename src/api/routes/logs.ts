@@ -1,0 +1,175 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { replicaLogDir } from "../../deploy/index.js";
+import { followLogRecords, type LogRecord, readLogRecords } from "../../runtime/index.js";
+import { principalOf } from "../auth/principal.js";
+import type { ApiContext } from "../context.js";
+import { HttpProblem } from "../problem.js";
+import { authorize } from "../rbac/index.js";
+import { authErrors, dnsLabel, problemSchema } from "../schemas/common.js";
+import { requireService } from "../service-spec.js";
+import { openSse } from "../sse.js";
+import { timeBound } from "../time-bound.js";
+
+const logLineSchema = z
+  .object({
+    at: z.string(),
+    stream: z.enum(["stdout", "stderr"]),
+    replica: z.string(),
+    release: z.string(),
+    line: z.string(),
+    truncated: z.boolean().optional(),
+  })
+  .meta({ id: "LogLine" });
+
+type LogLine = z.infer<typeof logLineSchema>;
+
+interface LogSource {
+  replica: string;
+  release: string;
+  dir: string;
+}
+
+function toLine(source: LogSource, record: LogRecord): LogLine {
+  return {
+    at: record.at,
+    stream: record.stream,
+    replica: source.replica,
+    release: source.release,
+    line: record.line,
+    ...(record.truncated ? { truncated: true } : {}),
+  };
+}
+
+export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    "/api/v1/services/:name/logs",
+    {
+      schema: {
+        tags: ["logs"],
+        summary: "Replica output with timestamps; follow=true streams new lines as server-sent events.",
+        params: z.object({ name: dnsLabel }),
+        querystring: z.strictObject({
+          environment: dnsLabel.optional().describe("Default: the service's first environment."),
+          since: z
+            .string()
+            .max(40)
+            .optional()
+            .describe('RFC 3339 time or a duration back from now, e.g. "10m".'),
+          grep: z.string().min(1).max(200).optional(),
+          replica: z.string().max(64).optional(),
+          limit: z.coerce.number().int().min(1).max(10_000).default(500),
+          follow: z.enum(["true", "false"]).optional(),
+        }),
+        response: {
+          200: z.object({ lines: z.array(logLineSchema) }),
+          400: problemSchema,
+          404: problemSchema,
+          ...authErrors,
+        },
+      },
+    },
+    async (request, reply) => {
+      authorize(principalOf(request).bindings, "read");
+      const service = await requireService(ctx, request.params.name);
+      const env = request.query.environment
+        ? service.environments.find((e) => e.name === request.query.environment)
+        : service.environments[0];
+      if (!env) {
+        throw new HttpProblem(
+          404,
+          "environment-not-found",
+          `Service ${service.name} has no environment "${request.query.environment}".`,
+        );
+      }
+      const since = timeBound(request.query.since, "since", new Date());
+      let replicas = ctx.store.db
+        .selectFrom("replicas")
+        .innerJoin("releases", "releases.id", "replicas.release_id")
+        .select(["replicas.id as id", "releases.version as version", "replicas.state as state"])
+        .where("replicas.environment_id", "=", env.id);
+      if (request.query.replica) {
+        replicas = replicas.where("replicas.id", "=", request.query.replica);
+      }
+      const rows = await replicas.execute();
+      if (request.query.replica && rows.length === 0) {
+        throw new HttpProblem(
+          404,
+          "replica-not-found",
+          `No replica ${request.query.replica} in ${service.name}/${env.name}.`,
+        );
+      }
+      const sources: LogSource[] = rows.map((r) => ({
+        replica: r.id,
+        release: `v${r.version}`,
+        dir: replicaLogDir(ctx.run.home, service.name, env.name, r.id),
+      }));
+      const query = {
+        ...(since ? { since: new Date(since) } : {}),
+        ...(request.query.grep ? { grep: request.query.grep } : {}),
+        limit: request.query.limit,
+      };
+      const lines: LogLine[] = [];
+      for (const source of sources) {
+        try {
+          for await (const record of readLogRecords(source.dir, query)) {
+            lines.push(toLine(source, record));
+          }
+        } catch {
+          // A replica that never wrote a line has no log directory yet.
+        }
+      }
+      lines.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+      const recent = lines.slice(-request.query.limit);
+      if (request.query.follow !== "true") {
+        return { lines: recent };
+      }
+      const sse = openSse(request, reply);
+      for (const line of recent) {
+        sse.send("log", line);
+      }
+      // Follow every replica of the environment, including ones that start while we follow.
+      const following = new Set<string>();
+      const follow = (source: LogSource) => {
+        following.add(source.replica);
+        void (async () => {
+          try {
+            for await (const record of followLogRecords(source.dir, {
+              signal: sse.signal,
+              pollIntervalMs: 200,
+              ...(request.query.grep ? { grep: request.query.grep } : {}),
+              limit: 0,
+            })) {
+              sse.send("log", toLine(source, record));
+            }
+          } catch {
+            following.delete(source.replica);
+          }
+        })();
+      };
+      sources.forEach(follow);
+      const discover = setInterval(async () => {
+        const current = await ctx.store.db
+          .selectFrom("replicas")
+          .innerJoin("releases", "releases.id", "replicas.release_id")
+          .select(["replicas.id as id", "releases.version as version"])
+          .where("replicas.environment_id", "=", env.id)
+          .where("replicas.state", "!=", "Exited")
+          .execute()
+          .catch(() => []);
+        for (const r of current) {
+          if (!following.has(r.id) && (!request.query.replica || r.id === request.query.replica)) {
+            follow({
+              replica: r.id,
+              release: `v${r.version}`,
+              dir: replicaLogDir(ctx.run.home, service.name, env.name, r.id),
+            });
+          }
+        }
+      }, 1000);
+      sse.signal.addEventListener("abort", () => clearInterval(discover));
+      return reply;
+    },
+  );
+}

@@ -1,0 +1,91 @@
+import { type ControllerLogger, DeployController, ReleaseService, runtimeStateDir } from "../deploy/index.js";
+import { createRouter } from "../router/index.js";
+import type { BackoffPolicy } from "../runtime/index.js";
+import { createProcessRuntime } from "../runtime/index.js";
+import type { SecretBox, Store } from "../store/index.js";
+import type { RunContext } from "./context.js";
+import { type EventBus, publishEvent } from "./event-bus.js";
+
+export interface RunContextOptions {
+  store: Store;
+  secretBox: SecretBox;
+  bus: EventBus;
+  home: string;
+  log: ControllerLogger;
+  routerHost?: string;
+  /** Default 7480; 0 picks a free port. */
+  routerPort?: number;
+  backoff?: BackoffPolicy;
+  stopGraceMs?: number;
+}
+
+export interface RunningServices extends RunContext {
+  /** Starts the router and adopts or repairs the replicas recorded before a restart. */
+  start(): Promise<void>;
+  /** Stops supervising and routing; replicas keep running for the next start to adopt. */
+  close(): Promise<void>;
+  /** Stops every replica too (`slipway down`). */
+  down(): Promise<void>;
+}
+
+/** The runtime, router, deploy controller and release builder of one platform, wired together. */
+export function createRunServices(options: RunContextOptions): RunningServices {
+  const runtime = createProcessRuntime({ stateDir: runtimeStateDir(options.home) });
+  const router = createRouter({
+    host: options.routerHost ?? "127.0.0.1",
+    ...(options.routerPort === undefined ? {} : { port: options.routerPort }),
+    logger: options.log,
+  });
+  const publish = (event: {
+    kind: string;
+    message: string;
+    service: string;
+    environment: string;
+    data?: unknown;
+  }) =>
+    publishEvent(options.store, options.bus, {
+      ...event,
+      environment: event.environment === "" ? null : event.environment,
+      actor: "slipway",
+    });
+  const controller = new DeployController({
+    store: options.store,
+    secretBox: options.secretBox,
+    runtime,
+    router,
+    home: options.home,
+    publish,
+    log: options.log,
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+    ...(options.stopGraceMs === undefined ? {} : { stopGraceMs: options.stopGraceMs }),
+  });
+  const releases = new ReleaseService({
+    store: options.store,
+    home: options.home,
+    publish,
+    log: options.log,
+    controller,
+  });
+  let routerUrl: string | null = null;
+  return {
+    controller,
+    releases,
+    runtime,
+    router,
+    home: options.home,
+    routerUrl: () => routerUrl,
+    async start() {
+      routerUrl = (await router.listen()).url;
+      await controller.start();
+    },
+    async close() {
+      await controller.close();
+      await router.close();
+      await runtime.close();
+    },
+    async down() {
+      await controller.stopAll();
+      await this.close();
+    },
+  };
+}

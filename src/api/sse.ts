@@ -1,0 +1,61 @@
+import type { ServerResponse } from "node:http";
+import type { FastifyReply, FastifyRequest } from "fastify";
+
+/** A server-sent events response the route writes to until the client goes away or it ends it. */
+export interface SseChannel {
+  send(event: string, data: unknown, id?: string | number): void;
+  /** True while the client reads slower than we write: followers pause instead of buffering without end. */
+  readonly congested: boolean;
+  readonly closed: boolean;
+  /** Aborts when the client disconnects (or `end` was called). */
+  readonly signal: AbortSignal;
+  end(): void;
+  raw: ServerResponse;
+}
+
+const heartbeatMs = 15_000;
+/** Beyond this many buffered bytes a follower waits for the client to catch up. */
+const congestionBytes = 1024 * 1024;
+
+/** Takes over the reply and starts a `text/event-stream` response with heartbeats. */
+export function openSse(request: FastifyRequest, reply: FastifyReply): SseChannel {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache, no-transform",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+    "x-request-id": request.id,
+  });
+  res.write(": connected\n\n");
+  const aborter = new AbortController();
+  const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), heartbeatMs);
+  const finish = () => {
+    clearInterval(heartbeat);
+    aborter.abort();
+  };
+  res.on("close", finish);
+  return {
+    send(event, data, id) {
+      if (res.writableEnded) {
+        return;
+      }
+      res.write(`${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    },
+    get congested() {
+      return res.writableLength > congestionBytes;
+    },
+    get closed() {
+      return res.writableEnded || aborter.signal.aborted;
+    },
+    signal: aborter.signal,
+    end() {
+      finish();
+      if (!res.writableEnded) {
+        res.end();
+      }
+    },
+    raw: res,
+  };
+}

@@ -1,0 +1,708 @@
+import type { Router, Upstream } from "../router/index.js";
+import type { BackoffPolicy, Runtime } from "../runtime/index.js";
+import { effectiveSpec, type ServiceSpec } from "../spec/index.js";
+import type { Deployment, Environment, Release, SecretBox, Store } from "../store/index.js";
+import { newId, nowIso, resolveSecrets } from "../store/index.js";
+import { LiveReplica, type Publish, type StoredReplica } from "./live-replica.js";
+import { DeployRecords } from "./records.js";
+import { desiredReplicas, planReplica } from "./replica-plan.js";
+import { planRollingUpdate, type RolloutStep } from "./rolling-plan.js";
+import { buildRouteTable, defaultHost, type RoutedEnvironment } from "./route-table.js";
+
+export interface ControllerLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+export interface DeployControllerOptions {
+  store: Store;
+  secretBox: SecretBox;
+  runtime: Runtime;
+  router: Router;
+  home: string;
+  publish: Publish;
+  log: ControllerLogger;
+  /** CrashLoopBackOff schedule; Kubernetes' by default (tests shorten it). */
+  backoff?: BackoffPolicy;
+  /** SIGTERM → SIGKILL grace when replicas stop; default 30 s like Kubernetes. */
+  stopGraceMs?: number;
+}
+
+export type DeploymentKind = "deploy" | "rollback" | "restart";
+
+export interface DeployRequest {
+  service: string;
+  environment: string;
+  release: Release;
+  actor: string | null;
+  kind: DeploymentKind;
+}
+
+/** Why a rollout failed, with what the failing replica said last. */
+export interface RolloutFailure {
+  reason: string;
+  replica?: string;
+  exitCode?: number | null;
+  exitReason?: string;
+  lastLog?: string[];
+}
+
+class RolloutFailed extends Error {
+  constructor(readonly failure: RolloutFailure) {
+    super(failure.reason);
+  }
+}
+
+/** An error a user caused (unknown environment, a rollout already running): the API answers 4xx. */
+export class DeployConflict extends Error {
+  constructor(
+    message: string,
+    readonly status: 404 | 409 | 422,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Reconciles what should run with what runs: executes rolling updates as plans computed first,
+ * keeps replicas supervised, feeds the router the ready replicas, and on start adopts the
+ * replicas that survived a platform restart and repairs the rest.
+ */
+export class DeployController {
+  readonly #options: DeployControllerOptions;
+  readonly #records: DeployRecords;
+  readonly #replicas = new Map<string, LiveReplica>();
+  /** One rollout or scale at a time per environment. */
+  readonly #busy = new Map<string, Promise<unknown>>();
+  /** Settles when a deployment finishes; the API's `wait` uses it. */
+  readonly #running = new Map<string, Promise<void>>();
+  readonly #specCache = new Map<string, ServiceSpec>();
+  #closed = false;
+
+  constructor(options: DeployControllerOptions) {
+    this.#options = options;
+    this.#records = new DeployRecords(options.store.db);
+  }
+
+  get records(): DeployRecords {
+    return this.#records;
+  }
+
+  /** Live replicas of an environment (any release), for status. */
+  replicasOf(environmentId: string): LiveReplica[] {
+    return [...this.#replicas.values()].filter((r) => r.environmentId === environmentId);
+  }
+
+  /** Resolves when the deployment's rollout has finished (at once if it is not running here). */
+  async waitFor(deploymentId: string): Promise<void> {
+    await this.#running.get(deploymentId);
+  }
+
+  // ---------------------------------------------------------------- deploy, rollback, restart
+
+  /** Records the deployment and starts its rollout in the background. */
+  async deploy(request: DeployRequest): Promise<Deployment> {
+    const env = await this.#requireEnvironment(request.service, request.environment);
+    if (request.release.status !== "ready") {
+      throw new DeployConflict(
+        `Release v${request.release.version} is ${request.release.status}, not ready to deploy.`,
+        409,
+      );
+    }
+    const running = await this.#records.deploymentInProgress(env.id);
+    if (running || this.#busy.has(env.id)) {
+      throw new DeployConflict(
+        `A deployment to ${request.service}/${request.environment} is already in progress${running ? ` (${running.id})` : ""}; wait for it to finish.`,
+        409,
+      );
+    }
+    const previous = await this.#records.liveRelease(env.id);
+    const spec = this.#releaseSpec(request.release);
+    const deployment = await this.#records.createDeployment({
+      releaseId: request.release.id,
+      environmentId: env.id,
+      strategy: spec.deploy.strategy,
+      previousReleaseId: previous?.id ?? null,
+      actor: request.actor,
+      kind: request.kind,
+    });
+    const done = this.#exclusive(env.id, () => this.#rollout(deployment, env, request, previous));
+    this.#running.set(deployment.id, done);
+    done.finally(() => this.#running.delete(deployment.id));
+    return deployment;
+  }
+
+  /** Sets the replica count of an environment (until the next `scale`) and converges to it now. */
+  async scale(service: string, environment: string, replicas: number, actor: string | null): Promise<void> {
+    const env = await this.#requireEnvironment(service, environment);
+    await this.#records.setReplicasOverride(env.id, replicas);
+    await this.#options.publish({
+      kind: "environment.scaled",
+      message: `${service}/${environment} scaled to ${replicas} replica${replicas === 1 ? "" : "s"}`,
+      service,
+      environment,
+      data: { replicas, actor },
+    });
+    await this.#exclusive(env.id, () => this.#converge(env));
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * After a (re)start: fails deployments that were interrupted, adopts replicas that still run
+   * (pid and process start time must match), restarts what is missing and stops what is extra.
+   */
+  async start(): Promise<void> {
+    for (const deployment of await this.#records.unfinishedDeployments()) {
+      const env = await this.#records.environmentById(deployment.environment_id);
+      const reason =
+        "interrupted: the platform stopped during the rollout; the previous release keeps serving";
+      await this.#records.finishDeployment(deployment.id, "failed", reason);
+      if (env) {
+        await this.#options.publish({
+          kind: "deployment.failed",
+          message: `Deployment ${deployment.id} of ${env.service_name}/${env.name} ${reason}`,
+          service: env.service_name,
+          environment: env.name,
+          data: { deploymentId: deployment.id, reason },
+        });
+      }
+    }
+    for (const row of await this.#records.activeReplicas()) {
+      await this.#adopt(row.id, row.environment_id, row.release_id, row.restarts, row.spec_json);
+    }
+    const environments = await this.#options.store.db.selectFrom("environments").select("id").execute();
+    for (const { id } of environments) {
+      const env = await this.#records.environmentById(id);
+      if (env) {
+        await this.#exclusive(env.id, () => this.#converge(env));
+      }
+    }
+    await this.#options.runtime.cleanupOrphans(new Set(await this.#records.allReplicaIds()));
+    this.refreshRoutes();
+  }
+
+  /** Stops supervising without stopping replicas: they keep serving while the platform restarts. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#busy.values()]);
+    for (const replica of this.#replicas.values()) {
+      replica.supervisor.detach();
+      await replica.flushed();
+    }
+    this.#replicas.clear();
+  }
+
+  /** Stops every replica (`slipway down`). */
+  async stopAll(): Promise<void> {
+    const all = [...this.#replicas.values()];
+    for (const replica of all) {
+      replica.routed = false;
+    }
+    this.refreshRoutes();
+    await Promise.all(all.map((r) => this.#stopReplica(r)));
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  /** Rebuilds the router's table from the replicas that are routed and ready. */
+  refreshRoutes(): void {
+    const groups = new Map<string, RoutedEnvironment>();
+    for (const replica of this.#replicas.values()) {
+      const key = replica.environmentId;
+      const group = groups.get(key) ?? {
+        service: replica.service,
+        environment: replica.environment,
+        spec: undefined,
+        upstreams: [] as Upstream[],
+      };
+      const port = replica.port;
+      if (replica.routed && replica.ready && port !== undefined) {
+        group.upstreams.push({
+          id: replica.id,
+          url: `http://127.0.0.1:${port}`,
+          release: `v${replica.releaseVersion}`,
+        });
+        group.spec = replica.plan.effective;
+      }
+      group.spec ??= replica.plan.effective;
+      groups.set(key, group);
+    }
+    this.#options.router.setRoutes(buildRouteTable([...groups.values()]));
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  async #requireEnvironment(service: string, environment: string) {
+    const env = await this.#records.environment(service, environment);
+    if (!env) {
+      throw new DeployConflict(`Service ${service} has no environment "${environment}".`, 404);
+    }
+    return env;
+  }
+
+  #releaseSpec(release: Release): ServiceSpec {
+    let spec = this.#specCache.get(release.id);
+    if (!spec) {
+      spec = JSON.parse(release.spec_json) as ServiceSpec;
+      this.#specCache.set(release.id, spec);
+    }
+    return spec;
+  }
+
+  #effective(release: Release, environment: string): ServiceSpec {
+    const effective = effectiveSpec(this.#releaseSpec(release), environment);
+    if (!effective) {
+      throw new DeployConflict(
+        `Release v${release.version} does not declare environment "${environment}".`,
+        422,
+      );
+    }
+    return effective;
+  }
+
+  #exclusive<T>(environmentId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.#busy.get(environmentId) ?? Promise.resolve();
+    const next = before.catch(() => undefined).then(work);
+    const tracked = next.finally(() => {
+      if (this.#busy.get(environmentId) === tracked) {
+        this.#busy.delete(environmentId);
+      }
+    });
+    this.#busy.set(environmentId, tracked);
+    return next;
+  }
+
+  async #rollout(
+    deployment: Deployment,
+    env: Environment & { service_name: string },
+    request: DeployRequest,
+    previous: Release | undefined,
+  ): Promise<void> {
+    const { release } = request;
+    const where = `${request.service}/${env.name}`;
+    const effective = this.#effective(release, env.name);
+    const desired = desiredReplicas(effective, env.replicas_override);
+    const old = this.replicasOf(env.id);
+    const plan = planRollingUpdate({
+      oldReplicas: old.map((r) => r.id),
+      desired,
+      maxSurge: effective.deploy.maxSurge as number | `${number}%`,
+      maxUnavailable: effective.deploy.maxUnavailable as number | `${number}%`,
+      drainTimeoutMs: effective.deploy.drainTimeout,
+      stopGraceMs: this.#stopGraceMs(),
+    });
+    await this.#records.savePlan(deployment.id, { kind: request.kind, desired, ...plan });
+    await this.#options.publish({
+      kind: "deployment.started",
+      message: `${request.kind === "deploy" ? "Deploying" : request.kind === "rollback" ? "Rolling back to" : "Restarting"} v${release.version} to ${where}: ${desired} replica${desired === 1 ? "" : "s"}, ${plan.steps.length} steps`,
+      service: request.service,
+      environment: env.name,
+      data: {
+        deploymentId: deployment.id,
+        releaseVersion: release.version,
+        kind: request.kind,
+        actor: request.actor,
+        desired,
+      },
+    });
+    const started: LiveReplica[] = [];
+    const deadline = Date.now() + effective.deploy.readyTimeout;
+    try {
+      for (const step of plan.steps) {
+        await this.#runStep(step, { deployment, env, release, effective, started, deadline, where });
+      }
+      await this.#records.finishDeployment(deployment.id, "succeeded", null);
+      await this.#options.publish({
+        kind: "deployment.succeeded",
+        message: `v${release.version} is live in ${where} at http://${defaultHost(request.service, env.name)}`,
+        service: request.service,
+        environment: env.name,
+        data: { deploymentId: deployment.id, releaseVersion: release.version },
+      });
+    } catch (error) {
+      const failure: RolloutFailure =
+        error instanceof RolloutFailed
+          ? error.failure
+          : { reason: error instanceof Error ? error.message : String(error) };
+      if (previous) {
+        await this.#abandon(started);
+        // Earlier batches may have stopped old replicas: bring the previous release back to strength.
+        await this.#converge(env).catch((e: unknown) =>
+          this.#options.log.error({ err: e }, "could not restore the previous release"),
+        );
+      } else {
+        // Nothing to fall back to: like Kubernetes, the replicas stay and keep restarting
+        // (CrashLoopBackOff), so `slipway status` and the logs show why until a fix is deployed.
+        await this.#records.savePlan(deployment.id, {
+          kind: request.kind,
+          desired,
+          keptReplicas: true,
+          ...plan,
+        });
+        for (const replica of started) {
+          if (replica) {
+            replica.routed = true;
+          }
+        }
+        this.refreshRoutes();
+      }
+      await this.#records.finishDeployment(deployment.id, "failed", failure.reason);
+      await this.#options.publish({
+        kind: "deployment.failed",
+        message: `Deployment of v${release.version} to ${where} failed${previous ? ` and was rolled back to v${previous.version}` : ""}: ${failure.reason}`,
+        service: request.service,
+        environment: env.name,
+        data: { deploymentId: deployment.id, releaseVersion: release.version, failure },
+      });
+    }
+  }
+
+  async #runStep(
+    step: RolloutStep,
+    ctx: {
+      deployment: Deployment;
+      env: Environment & { service_name: string };
+      release: Release;
+      effective: ServiceSpec;
+      started: LiveReplica[];
+      deadline: number;
+      where: string;
+    },
+  ): Promise<void> {
+    if (this.#closed) {
+      throw new RolloutFailed({ reason: "the platform is shutting down" });
+    }
+    switch (step.kind) {
+      case "start":
+        for (const slot of step.slots) {
+          ctx.started[slot] = await this.#startReplica(
+            ctx.env,
+            ctx.release,
+            ctx.effective,
+            ctx.deployment.id,
+          );
+        }
+        break;
+      case "await-ready":
+        await this.#awaitReady(
+          step.slots.map((slot) => ctx.started[slot]).filter((r): r is LiveReplica => r !== undefined),
+          ctx.deadline,
+          ctx.effective.deploy.readyTimeout,
+        );
+        break;
+      case "route-in":
+        for (const slot of step.slots) {
+          const replica = ctx.started[slot];
+          if (replica) {
+            replica.routed = true;
+          }
+        }
+        this.refreshRoutes();
+        break;
+      case "route-out":
+        for (const id of step.replicas) {
+          const replica = this.#replicas.get(id);
+          if (replica) {
+            replica.routed = false;
+          }
+        }
+        this.refreshRoutes();
+        break;
+      case "drain":
+        await this.#drain(step.replicas, step.timeoutMs);
+        break;
+      case "stop":
+        await Promise.all(
+          step.replicas
+            .map((id) => this.#replicas.get(id))
+            .filter((r): r is LiveReplica => r !== undefined)
+            .map((r) => this.#stopReplica(r)),
+        );
+        break;
+    }
+    await this.#options.publish({
+      kind: "deployment.step",
+      message: `${ctx.where}: ${describeStep(step, ctx.started)}`,
+      service: ctx.env.service_name,
+      environment: ctx.env.name,
+      data: { deploymentId: ctx.deployment.id, releaseVersion: ctx.release.version, step: step.kind },
+    });
+  }
+
+  async #startReplica(
+    env: Environment & { service_name: string },
+    release: Release,
+    effective: ServiceSpec,
+    deploymentId: string,
+  ): Promise<LiveReplica> {
+    const id = newId("rep");
+    const secrets = await resolveSecrets(
+      this.#options.store.db,
+      this.#options.secretBox,
+      env.service_name,
+      env.name,
+    );
+    const plan = planReplica({
+      home: this.#options.home,
+      replicaId: id,
+      service: env.service_name,
+      environment: env.name,
+      releaseVersion: release.version,
+      effective,
+      secrets,
+    });
+    const { spec: _spec, ...probes } = plan;
+    const stored: StoredReplica = { spec: plan.spec, plan: probes };
+    // The stored spec carries decrypted secrets in env: seal it like any secret at rest.
+    await this.#records.insertReplica({
+      id,
+      deployment_id: deploymentId,
+      environment_id: env.id,
+      release_id: release.id,
+      driver: this.#options.runtime.name,
+      state: "Starting",
+      pid: null,
+      process_start_time: null,
+      port: null,
+      restarts: 0,
+      exit_code: null,
+      reason: null,
+      started_at: null,
+      updated_at: nowIso(),
+      spec_json: this.#sealStored(id, stored),
+      last_log: null,
+    });
+    const replica = this.#liveReplica(id, env, release, effective, plan, 0);
+    await replica.supervisor.start();
+    return replica;
+  }
+
+  #liveReplica(
+    id: string,
+    env: Environment & { service_name: string },
+    release: Release,
+    effective: ServiceSpec,
+    plan: ReturnType<typeof planReplica>,
+    restarts: number,
+  ): LiveReplica {
+    const replica = new LiveReplica(
+      id,
+      env.service_name,
+      env.name,
+      env.id,
+      release.id,
+      release.version,
+      { ...plan, effective },
+      {
+        runtime: this.#options.runtime,
+        records: this.#records,
+        publish: this.#options.publish,
+        ...(this.#options.backoff ? { backoff: this.#options.backoff } : {}),
+        stopGraceMs: this.#stopGraceMs(),
+        onRoutingChange: () => this.refreshRoutes(),
+        onError: (error, what) => this.#options.log.error({ err: error }, what),
+        seal: (stored) => this.#sealStored(id, stored),
+      },
+      restarts,
+    );
+    this.#replicas.set(id, replica);
+    return replica;
+  }
+
+  #sealStored(id: string, stored: StoredReplica): string {
+    return this.#options.secretBox.seal(JSON.stringify(stored), `replica/${id}`);
+  }
+
+  #openStored(id: string, sealed: string): StoredReplica {
+    return JSON.parse(this.#options.secretBox.open(sealed, `replica/${id}`)) as StoredReplica;
+  }
+
+  async #awaitReady(replicas: LiveReplica[], deadline: number, readyTimeoutMs: number): Promise<void> {
+    for (;;) {
+      const crashed = replicas.find((r) => r.exits > 0 && !r.ready);
+      if (crashed) {
+        const exit = crashed.lastExit;
+        throw new RolloutFailed({
+          reason: `replica ${crashed.id} ${exit ? `exited with code ${exit.code ?? "?"} (${exit.reason})` : "could not start"} before it became ready`,
+          replica: crashed.id,
+          exitCode: exit?.code ?? null,
+          ...(exit ? { exitReason: exit.reason } : {}),
+          lastLog: crashed.lastLog,
+        });
+      }
+      if (replicas.every((r) => r.ready)) {
+        return;
+      }
+      if (Date.now() > deadline || this.#closed) {
+        const slow = replicas.find((r) => !r.ready);
+        throw new RolloutFailed({
+          reason: `replica ${slow?.id ?? "?"} did not become ready within ${Math.round(readyTimeoutMs / 1000)} s (deploy.readyTimeout)`,
+          ...(slow ? { replica: slow.id, lastLog: await this.#tail(slow) } : {}),
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async #tail(replica: LiveReplica): Promise<string[]> {
+    const lines: string[] = [];
+    for await (const line of this.#options.runtime.readLogs(replica.id, { limit: 20 })) {
+      lines.push(line.line);
+    }
+    return lines;
+  }
+
+  async #drain(ids: string[], timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (ids.some((id) => this.#options.router.outstanding(id) > 0) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  async #stopReplica(replica: LiveReplica): Promise<void> {
+    replica.routed = false;
+    try {
+      await replica.supervisor.stop(this.#stopGraceMs());
+    } finally {
+      await replica.flushed();
+      this.#replicas.delete(replica.id);
+    }
+  }
+
+  async #abandon(started: LiveReplica[]): Promise<void> {
+    for (const replica of started) {
+      replica.routed = false;
+    }
+    this.refreshRoutes();
+    await Promise.all(started.filter(Boolean).map((r) => this.#stopReplica(r)));
+  }
+
+  /** Brings an environment to its live release × desired count: starts the missing, stops the extra. */
+  async #converge(env: Environment & { service_name: string }): Promise<void> {
+    const fresh = (await this.#records.environmentById(env.id)) ?? env;
+    const live = await this.#records.liveRelease(env.id);
+    const current = this.replicasOf(env.id);
+    const strays = current.filter((r) => r.releaseId !== live?.id);
+    for (const stray of strays) {
+      await this.#stopReplica(stray);
+    }
+    if (!live) {
+      return;
+    }
+    const effective = this.#effective(live, env.name);
+    const desired = desiredReplicas(effective, fresh.replicas_override);
+    const mine = this.replicasOf(env.id);
+    for (const replica of mine) {
+      replica.routed = true;
+    }
+    for (let i = mine.length; i < desired; i++) {
+      const replica = await this.#startReplica(
+        fresh,
+        live,
+        effective,
+        (await this.#lastDeploymentId(env.id)) ?? "",
+      );
+      replica.routed = true;
+    }
+    for (const extra of mine.slice(desired)) {
+      extra.routed = false;
+      this.refreshRoutes();
+      await this.#drain([extra.id], effective.deploy.drainTimeout);
+      await this.#stopReplica(extra);
+    }
+    this.refreshRoutes();
+  }
+
+  async #lastDeploymentId(environmentId: string): Promise<string | undefined> {
+    const row = await this.#options.store.db
+      .selectFrom("deployments")
+      .select("id")
+      .where("environment_id", "=", environmentId)
+      .where("status", "=", "succeeded")
+      .orderBy("created_at", "desc")
+      .executeTakeFirst();
+    return row?.id;
+  }
+
+  async #adopt(
+    id: string,
+    environmentId: string,
+    releaseId: string,
+    restarts: number,
+    sealed: string | null,
+  ): Promise<void> {
+    const env = await this.#records.environmentById(environmentId);
+    const release = await this.#records.release(releaseId);
+    let stored: StoredReplica | undefined;
+    try {
+      stored = sealed ? this.#openStored(id, sealed) : undefined;
+    } catch (error) {
+      this.#options.log.warn(
+        { err: error, replica: id },
+        "cannot read the stored replica spec (was SLIPWAY_SECRET_KEY changed?)",
+      );
+    }
+    if (!env || !release || !stored?.handle) {
+      await this.#records.updateReplica(id, { state: "Exited", reason: "Error" });
+      return;
+    }
+    const outcome = await this.#options.runtime.adopt({
+      id,
+      pid: stored.handle.pid,
+      processStartTime: stored.handle.processStartTime,
+      spec: stored.spec,
+    });
+    if (outcome === "gone") {
+      await this.#records.updateReplica(id, { state: "Exited" });
+      await this.#options.publish({
+        kind: "replica.gone",
+        message: `${env.service_name}/${env.name} replica ${id} ended while the platform was down; it will be replaced`,
+        service: env.service_name,
+        environment: env.name,
+        data: { replica: id },
+      });
+      return;
+    }
+    const effective = this.#effective(release, env.name);
+    const replica = this.#liveReplica(
+      id,
+      env,
+      release,
+      effective,
+      { spec: stored.spec, ...stored.plan },
+      restarts,
+    );
+    replica.supervisor.attach(stored.handle);
+    await this.#options.publish({
+      kind: "replica.adopted",
+      message: `${env.service_name}/${env.name} replica ${id} (v${release.version}) survived the platform restart and was adopted`,
+      service: env.service_name,
+      environment: env.name,
+      data: { replica: id, pid: stored.handle.pid },
+    });
+  }
+
+  #stopGraceMs(): number {
+    return this.#options.stopGraceMs ?? 30_000;
+  }
+}
+
+function describeStep(step: RolloutStep, started: LiveReplica[]): string {
+  const ids = (slots: number[]) => slots.map((s) => started[s]?.id ?? `#${s}`).join(", ");
+  switch (step.kind) {
+    case "start":
+      return `started ${ids(step.slots)}`;
+    case "await-ready":
+      return `${ids(step.slots)} ready`;
+    case "route-in":
+      return `${ids(step.slots)} in rotation`;
+    case "route-out":
+      return `${step.replicas.join(", ")} out of rotation`;
+    case "drain":
+      return `${step.replicas.join(", ")} drained`;
+    case "stop":
+      return `${step.replicas.join(", ")} stopped`;
+  }
+}

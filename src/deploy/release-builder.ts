@@ -1,0 +1,115 @@
+import { spawn } from "node:child_process";
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import * as tar from "tar";
+import { LineSplitter, type LogRecord, RotatingLogWriter } from "../runtime/index.js";
+import type { ServiceSpec } from "../spec/index.js";
+
+export interface BuildInput {
+  /** The uploaded tar.gz of the source tree. */
+  archive: string;
+  appDir: string;
+  logDir: string;
+  spec: ServiceSpec;
+  /** Environment for the build command: the spec's env on a minimal base, never the platform's. */
+  baseEnv: Record<string, string>;
+  timeoutMs: number;
+}
+
+export type BuildOutcome = { ok: true } | { ok: false; reason: string; lastLines: string[] };
+
+/** Keeps the last lines of the build, for the failure message. */
+const tailLength = 20;
+
+/**
+ * Unpacks the source into a fresh directory and runs the spec's build command there, writing its
+ * output line by line (with timestamps) to rotating log files that the API streams live.
+ */
+export async function buildRelease(input: BuildInput): Promise<BuildOutcome> {
+  const log = new RotatingLogWriter(input.logDir);
+  const tail: string[] = [];
+  const note = (line: string, stream: LogRecord["stream"] = "stdout") => {
+    log.write([{ at: new Date().toISOString(), stream, line }]);
+    tail.push(line);
+    if (tail.length > tailLength) {
+      tail.shift();
+    }
+  };
+  try {
+    await rm(input.appDir, { recursive: true, force: true });
+    await mkdir(input.appDir, { recursive: true });
+    note("slipway: unpacking the source");
+    // tar refuses absolute paths and `..` entries, so an archive cannot write outside appDir.
+    await tar.x({ file: input.archive, cwd: input.appDir, strict: true, preserveOwner: false });
+    const build = input.spec.build;
+    if (!build) {
+      note("slipway: no build command in slipway.yaml; the source runs as uploaded");
+      return { ok: true };
+    }
+    note(`slipway: running ${build.command} in ${build.workdir}`);
+    const code = await runBuildCommand(build.command, join(input.appDir, build.workdir), input, note);
+    if (code === 0) {
+      note("slipway: build succeeded");
+      return { ok: true };
+    }
+    const reason =
+      code === null
+        ? `the build timed out after ${Math.round(input.timeoutMs / 1000)} s`
+        : `the build exited with code ${code}`;
+    note(`slipway: ${reason}`, "stderr");
+    return { ok: false, reason, lastLines: [...tail] };
+  } catch (error) {
+    const reason = `could not unpack or build: ${error instanceof Error ? error.message : String(error)}`;
+    note(`slipway: ${reason}`, "stderr");
+    return { ok: false, reason, lastLines: [...tail] };
+  } finally {
+    log.close();
+  }
+}
+
+function runBuildCommand(
+  command: string,
+  cwd: string,
+  input: BuildInput,
+  note: (line: string, stream: LogRecord["stream"]) => void,
+): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    // The command is the user's own build step from their slipway.yaml, run as they wrote it.
+    const child = spawn("/bin/sh", ["-c", command], {
+      cwd,
+      env: { ...input.baseEnv, ...input.spec.env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    const pipe = (stream: "stdout" | "stderr") => {
+      const splitter = new LineSplitter();
+      child[stream].on("data", (chunk: Buffer) => {
+        for (const piece of splitter.push(chunk)) {
+          note(piece.line, stream);
+        }
+      });
+      child[stream].on("end", () => {
+        for (const piece of splitter.end()) {
+          note(piece.line, stream);
+        }
+      });
+    };
+    pipe("stdout");
+    pipe("stderr");
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (child.pid !== undefined) {
+        process.kill(-child.pid, "SIGKILL");
+      }
+    }, input.timeoutMs);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve(timedOut ? null : (code ?? 1));
+    });
+  });
+}

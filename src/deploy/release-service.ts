@@ -1,0 +1,174 @@
+import { mkdir, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { ServiceSpec } from "../spec/index.js";
+import type { Release, Store } from "../store/index.js";
+import { isUniqueViolation, newId, nowIso } from "../store/index.js";
+import type { ControllerLogger, DeployController } from "./deploy-controller.js";
+import type { Publish } from "./live-replica.js";
+import { buildLogDir, releaseAppDir, releaseDir } from "./paths.js";
+import { buildRelease } from "./release-builder.js";
+
+export interface ReleaseServiceOptions {
+  store: Store;
+  home: string;
+  publish: Publish;
+  log: ControllerLogger;
+  controller: DeployController;
+  /** A build that runs longer is killed; default 30 min. */
+  buildTimeoutMs?: number;
+}
+
+export interface CreateReleaseInput {
+  serviceId: string;
+  service: string;
+  /** The service's current normalised spec: the release keeps a snapshot. */
+  specJson: string;
+  /** The uploaded archive (a temp file this service takes over). */
+  archive: string;
+  commit: string | null;
+  actor: string | null;
+  /** Deploy to this environment once the build succeeds. */
+  deployTo: string | null;
+}
+
+const platformEnvForBuilds = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"];
+
+/**
+ * Turns an uploaded source tree into an immutable release: a numbered directory in the data dir,
+ * built once, then deployed (and later rolled back to) without rebuilding.
+ */
+export class ReleaseService {
+  readonly #options: ReleaseServiceOptions;
+  readonly #builds = new Map<string, Promise<void>>();
+
+  constructor(options: ReleaseServiceOptions) {
+    this.#options = options;
+  }
+
+  /** Resolves when the release's build (and the deploy it triggers) has been handed over. */
+  async waitForBuild(releaseId: string): Promise<void> {
+    await this.#builds.get(releaseId);
+  }
+
+  async create(input: CreateReleaseInput): Promise<Release> {
+    const release = await this.#insert(input);
+    const dir = releaseDir(this.#options.home, input.service, release.version);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const archive = join(dir, "source.tar.gz");
+    await rename(input.archive, archive).catch(async () => {
+      // Another file system (tmp on tmpfs): copy through a stream would do; rename failing is rare enough to fail loudly.
+      await rm(input.archive, { force: true });
+      throw new Error("could not move the uploaded archive into the data directory");
+    });
+    await this.#options.publish({
+      kind: "release.building",
+      message: `Building ${input.service} v${release.version}${input.commit ? ` (${input.commit.slice(0, 12)})` : ""}`,
+      service: input.service,
+      environment: input.deployTo ?? "",
+      data: { releaseVersion: release.version, releaseId: release.id, actor: input.actor },
+    });
+    const work = this.#build(release, input, archive).catch((error: unknown) =>
+      this.#options.log.error({ err: error, release: release.id }, "release build crashed"),
+    );
+    this.#builds.set(release.id, work);
+    work.finally(() => this.#builds.delete(release.id));
+    return release;
+  }
+
+  async #insert(input: CreateReleaseInput): Promise<Release> {
+    for (let attempt = 0; ; attempt++) {
+      const db = this.#options.store.db;
+      const last = await db
+        .selectFrom("releases")
+        .select((eb) => eb.fn.max("version").as("version"))
+        .where("service_id", "=", input.serviceId)
+        .executeTakeFirst();
+      const version = Number(last?.version ?? 0) + 1;
+      const release: Release = {
+        id: newId("rel"),
+        service_id: input.serviceId,
+        version,
+        commit_sha: input.commit,
+        spec_json: input.specJson,
+        status: "building",
+        artifact: releaseAppDir(this.#options.home, input.service, version),
+        created_by: input.actor,
+        created_at: nowIso(),
+      };
+      try {
+        await db.insertInto("releases").values(release).execute();
+        return release;
+      } catch (error) {
+        // Two uploads raced for the same version number: take the next one.
+        if (!isUniqueViolation(error) || attempt >= 5) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  async #build(release: Release, input: CreateReleaseInput, archive: string): Promise<void> {
+    const spec = JSON.parse(input.specJson) as ServiceSpec;
+    const baseEnv = Object.fromEntries(
+      platformEnvForBuilds.flatMap((name) =>
+        process.env[name] === undefined ? [] : [[name, process.env[name] as string]],
+      ),
+    );
+    const outcome = await buildRelease({
+      archive,
+      appDir: releaseAppDir(this.#options.home, input.service, release.version),
+      logDir: buildLogDir(this.#options.home, input.service, release.version),
+      spec,
+      baseEnv,
+      timeoutMs: this.#options.buildTimeoutMs ?? 30 * 60_000,
+    });
+    const db = this.#options.store.db;
+    if (!outcome.ok) {
+      await db.updateTable("releases").set({ status: "failed" }).where("id", "=", release.id).execute();
+      await this.#options.publish({
+        kind: "release.failed",
+        message: `Build of ${input.service} v${release.version} failed: ${outcome.reason}`,
+        service: input.service,
+        environment: input.deployTo ?? "",
+        data: {
+          releaseVersion: release.version,
+          releaseId: release.id,
+          reason: outcome.reason,
+          lastLog: outcome.lastLines,
+        },
+      });
+      return;
+    }
+    await db.updateTable("releases").set({ status: "ready" }).where("id", "=", release.id).execute();
+    await this.#options.publish({
+      kind: "release.ready",
+      message: `${input.service} v${release.version} is built`,
+      service: input.service,
+      environment: input.deployTo ?? "",
+      data: { releaseVersion: release.version, releaseId: release.id },
+    });
+    if (input.deployTo) {
+      const ready = { ...release, status: "ready" };
+      try {
+        await this.#options.controller.deploy({
+          service: input.service,
+          environment: input.deployTo,
+          release: ready,
+          actor: input.actor,
+          kind: "deploy",
+        });
+      } catch (error) {
+        await this.#options.publish({
+          kind: "deployment.failed",
+          message: `Could not deploy ${input.service} v${release.version} to ${input.deployTo}: ${error instanceof Error ? error.message : String(error)}`,
+          service: input.service,
+          environment: input.deployTo,
+          data: {
+            releaseVersion: release.version,
+            reason: error instanceof Error ? error.message : String(error),
+          },
+        });
+      }
+    }
+  }
+}

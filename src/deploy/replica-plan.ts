@@ -1,0 +1,71 @@
+import { join } from "node:path";
+import type { HealthProbe, ReplicaSpec } from "../runtime/index.js";
+import type { ServiceSpec } from "../spec/index.js";
+import { releaseAppDir, replicaLogDir } from "./paths.js";
+
+/** Everything needed to run (and supervise) one replica of a release in an environment. */
+export interface ReplicaPlan {
+  spec: ReplicaSpec;
+  readiness?: HealthProbe;
+  liveness?: HealthProbe;
+  startup?: HealthProbe;
+}
+
+export interface ReplicaPlanInput {
+  home: string;
+  replicaId: string;
+  service: string;
+  environment: string;
+  releaseVersion: number;
+  /** The release's spec with this environment's overrides merged. */
+  effective: ServiceSpec;
+  /** Decrypted secrets for this service and environment. */
+  secrets: Record<string, string>;
+}
+
+/**
+ * The runtime spec of a replica, computed as data. Replicas always get a free `PORT` on
+ * 127.0.0.1: several replicas share one machine, so a fixed `port` from the spec cannot be
+ * honoured by the process runtime (it matters to container runtimes).
+ */
+export function planReplica(input: ReplicaPlanInput): ReplicaPlan {
+  const { effective } = input;
+  const declared = new Set(effective.secrets);
+  const secrets = Object.fromEntries(Object.entries(input.secrets).filter(([name]) => declared.has(name)));
+  const appDir = releaseAppDir(input.home, input.service, input.releaseVersion);
+  const workdir = effective.build?.workdir ?? ".";
+  return {
+    spec: {
+      id: input.replicaId,
+      service: input.service,
+      environment: input.environment,
+      release: `v${input.releaseVersion}`,
+      command: effective.start,
+      cwd: join(appDir, workdir),
+      env: {
+        ...effective.env,
+        ...secrets,
+        SLIPWAY_SERVICE: input.service,
+        SLIPWAY_ENVIRONMENT: input.environment,
+        SLIPWAY_RELEASE: `v${input.releaseVersion}`,
+        SLIPWAY_REPLICA: input.replicaId,
+      },
+      resources: {
+        ...(effective.resources.memory === undefined ? {} : { memoryBytes: effective.resources.memory }),
+        ...(effective.resources.cpu === undefined ? {} : { cpuCores: effective.resources.cpu }),
+      },
+      logDir: replicaLogDir(input.home, input.service, input.environment, input.replicaId),
+    },
+    ...(effective.health.readiness ? { readiness: effective.health.readiness } : {}),
+    ...(effective.health.liveness ? { liveness: effective.health.liveness } : {}),
+    ...(effective.health.startup ? { startup: effective.health.startup } : {}),
+  };
+}
+
+/** How many replicas an environment wants: `slipway scale` wins, then the spec (scale.min when autoscaled). */
+export function desiredReplicas(effective: ServiceSpec, override: number | null): number {
+  if (override !== null) {
+    return override;
+  }
+  return effective.replicas ?? effective.scale?.min ?? 1;
+}

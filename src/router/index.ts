@@ -1,0 +1,14 @@
+/**
+ * Slipway's HTTP entrypoint: routes by Host and path prefix to the ready replicas the deploy
+ * controller hands it, balances, retries refused connections, tunnels WebSockets and counts
+ * every request for Prometheus.
+ */
+export { createRouter, defaultRouterPort } from "./create-router.js";
+export type {
+  BalancingPolicy,
+  RouteEntry,
+  Router,
+  RouterLogger,
+  RouterOptions,
+  Upstream,
+} from "./types.js";

@@ -1,0 +1,66 @@
+import type { IncomingMessage } from "node:http";
+import { describe, expect, it } from "vitest";
+import { normaliseHost, readRequestTarget } from "./request-target.js";
+
+describe("normaliseHost", () => {
+  it.each([
+    ["example.com", "example.com"],
+    ["Example.COM:8080", "example.com"],
+    ["example.com.", "example.com"],
+    ["web.staging.localhost:7480", "web.staging.localhost"],
+    ["127.0.0.1:80", "127.0.0.1"],
+    ["[::1]:7480", "[::1]"],
+    ["[::1]", "[::1]"],
+    ["my_service.internal", "my_service.internal"],
+    ["example.com:", "example.com"],
+  ])("%s → %s", (authority, host) => {
+    expect(normaliseHost(authority)).toBe(host);
+  });
+
+  it.each([
+    "",
+    ":80",
+    "bad host",
+    "a/b",
+    "user@host",
+    "host:port",
+    "host:123456",
+    "-leading.example",
+    "[not-ipv6]",
+    `${"a".repeat(254)}`,
+    "exa\u00e9mple.com",
+  ])("rejects %j", (authority) => {
+    expect(normaliseHost(authority)).toBeUndefined();
+  });
+});
+
+describe("readRequestTarget", () => {
+  const target = (url: string, host?: string) =>
+    readRequestTarget({ url, headers: host === undefined ? {} : { host } } as IncomingMessage);
+
+  it("splits path and query", () => {
+    expect(target("/api/x?y=1", "Web.Example")).toEqual({
+      host: "web.example",
+      authority: "Web.Example",
+      path: "/api/x",
+      pathAndQuery: "/api/x?y=1",
+    });
+  });
+
+  it("takes the authority of an absolute-form target over Host", () => {
+    expect(target("http://web.example:81/p?q", "other")).toMatchObject({
+      host: "web.example",
+      authority: "web.example:81",
+      pathAndQuery: "/p?q",
+    });
+    expect(target("HTTP://web.example", "other")).toMatchObject({ host: "web.example", pathAndQuery: "/" });
+  });
+
+  it("explains what is wrong with an unroutable request", () => {
+    expect(target("/", undefined)).toEqual({ problem: "the request has no Host header" });
+    expect(target("*", "web.example")).toEqual({
+      problem: "the request target must be a path starting with /",
+    });
+    expect(target("/", "a b")).toEqual({ problem: "the Host header is not a valid host name" });
+  });
+});

@@ -1,0 +1,39 @@
+import type { Rotation } from "./balancer.js";
+import { type RouteConflict, RouteTable } from "./route-table.js";
+import type { RouteEntry } from "./types.js";
+import type { UpstreamRegistry } from "./upstream-registry.js";
+import type { UpstreamTarget } from "./upstream-target.js";
+
+/** A route entry bound to live upstream targets, with its balancing state. */
+export interface ServiceRoute extends Rotation<UpstreamTarget> {
+  readonly service: string;
+  readonly environment: string;
+  readonly hosts: string[];
+  readonly pathPrefix: string;
+}
+
+/** The route table to swap in, plus the conflicts found while building it. */
+export interface CompiledRoutes {
+  table: RouteTable<ServiceRoute>;
+  conflicts: RouteConflict[];
+}
+
+/**
+ * Builds the lookup table for a new set of routes and registers their replicas, so replicas that
+ * are gone stop receiving requests the moment the table is swapped in.
+ */
+export function compileRoutes(entries: readonly RouteEntry[], registry: UpstreamRegistry): CompiledRoutes {
+  const targetOf = registry.replace(entries.flatMap((entry) => entry.upstreams));
+  const routes = entries.map(
+    (entry): ServiceRoute => ({
+      service: entry.service,
+      environment: entry.environment,
+      hosts: entry.hosts,
+      pathPrefix: entry.pathPrefix,
+      members: entry.upstreams.map(targetOf),
+      cursor: 0,
+    }),
+  );
+  const table = new RouteTable(routes);
+  return { table, conflicts: table.conflicts };
+}

@@ -1,0 +1,64 @@
+/** One ready replica the router may send requests to. */
+export interface Upstream {
+  /** The replica id; `Router.outstanding(id)` counts its in-flight requests. */
+  id: string;
+  /** Where the replica listens, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  /** The release the replica runs (`v3`), used as a metrics label. */
+  release: string;
+}
+
+/** Where requests for one service in one environment go. */
+export interface RouteEntry {
+  service: string;
+  environment: string;
+  /**
+   * Exact hosts (`api.example.com`) or single-label wildcards (`*.example.com` matches
+   * `a.example.com`, not `example.com` nor `a.b.example.com`, as in Kubernetes ingress).
+   */
+  hosts: string[];
+  /** `/` or `/api`: matches on whole path segments, longest prefix wins, then exact host over wildcard. */
+  pathPrefix: string;
+  /** Only ready replicas; an empty list answers 503 "no ready replica". */
+  upstreams: Upstream[];
+}
+
+/** How the router picks among a route's replicas. */
+export type BalancingPolicy = "least-outstanding" | "round-robin";
+
+/** What the router logs: pino's `logger.warn(details, message)` fits as is. */
+export interface RouterLogger {
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+/** Options of `createRouter`. */
+export interface RouterOptions {
+  /** Address to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** Port to listen on. Default 7480; 0 picks a free port. */
+  port?: number;
+  /** Default `least-outstanding` (ties broken round robin). */
+  balancing?: BalancingPolicy;
+  /** How long an upstream may take to send its response headers before a 504. Default 60 000 ms. */
+  upstreamTimeoutMs?: number;
+  /** Where warnings (conflicting routes, upstream failures) go. Default: nowhere. */
+  logger?: RouterLogger;
+}
+
+/** The HTTP entrypoint in front of every service's replicas. */
+export interface Router {
+  /**
+   * Replaces the whole route table at once. Replicas absent from the new table leave rotation
+   * immediately (no new request reaches them); their in-flight requests finish normally.
+   */
+  setRoutes(routes: RouteEntry[]): void;
+  /** In-flight requests (and open WebSocket tunnels) on a replica; drains wait for 0. */
+  outstanding(upstreamId: string): number;
+  /** The router's metrics in the Prometheus text exposition format. */
+  metricsText(): Promise<string>;
+  /** Starts listening; resolves with the router's base URL (`http://127.0.0.1:7480`). */
+  listen(): Promise<{ url: string }>;
+  /** Stops accepting connections, ends open ones and closes the upstream pools. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,86 @@
+import type { Upstream } from "./types.js";
+import { type PoolSettings, targetKey, UpstreamTarget } from "./upstream-target.js";
+
+/**
+ * Keeps one `UpstreamTarget` per replica across route-table swaps, so in-flight counts and warm
+ * connection pools survive a `setRoutes` that still lists the replica, and replicas that left
+ * are drained rather than cut off.
+ */
+export class UpstreamRegistry {
+  private active = new Map<string, UpstreamTarget>();
+  private readonly retired = new Map<string, UpstreamTarget>();
+  private readonly settings: PoolSettings;
+
+  constructor(settings: PoolSettings) {
+    this.settings = settings;
+  }
+
+  /**
+   * Swaps in the replicas of a new route table. Returns a resolver that maps each upstream of
+   * that table to its (kept or new) target; targets left out are retired.
+   */
+  replace(upstreams: Iterable<Upstream>): (upstream: Upstream) => UpstreamTarget {
+    const next = new Map<string, UpstreamTarget>();
+    for (const upstream of upstreams) {
+      const key = targetKey(upstream);
+      if (!next.has(key)) {
+        next.set(key, this.reuse(key) ?? new UpstreamTarget(upstream, this.settings));
+      }
+    }
+    for (const [key, target] of this.active) {
+      if (!next.has(key)) {
+        target.retire();
+        this.retired.set(key, target);
+      }
+    }
+    this.active = next;
+    this.forgetDrained();
+    return (upstream) => {
+      const target = next.get(targetKey(upstream));
+      if (target === undefined) {
+        throw new Error(`upstream ${upstream.id} was not registered`);
+      }
+      return target;
+    };
+  }
+
+  /** In-flight requests on every target of a replica id, retired ones included. */
+  outstanding(upstreamId: string): number {
+    let total = 0;
+    for (const target of this.active.values()) {
+      total += target.id === upstreamId ? target.outstanding : 0;
+    }
+    for (const target of this.retired.values()) {
+      total += target.id === upstreamId ? target.outstanding : 0;
+    }
+    return total;
+  }
+
+  async destroyAll(): Promise<void> {
+    const all = [...this.active.values(), ...this.retired.values()];
+    this.active.clear();
+    this.retired.clear();
+    await Promise.all(all.map((target) => target.destroy()));
+  }
+
+  private reuse(key: string): UpstreamTarget | undefined {
+    const kept = this.active.get(key);
+    if (kept !== undefined) {
+      return kept;
+    }
+    const comeBack = this.retired.get(key);
+    if (comeBack !== undefined) {
+      this.retired.delete(key);
+      comeBack.reinstate();
+    }
+    return comeBack;
+  }
+
+  private forgetDrained(): void {
+    for (const [key, target] of this.retired) {
+      if (target.outstanding === 0) {
+        this.retired.delete(key);
+      }
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type LogRecord, listLogFiles, readLogIndex } from "./log-files.js";
+import { followLogRecords, readLogRecords } from "./log-reader.js";
+import { RotatingLogWriter } from "./rotating-log-writer.js";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "slipway-logs-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, second)).toISOString();
+const record = (second: number, line: string): LogRecord => ({ at: at(second), stream: "stdout", line });
+
+async function all(records: AsyncIterable<LogRecord>): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const entry of records) {
+    lines.push(entry.line);
+  }
+  return lines;
+}
+
+describe("rotating log files", () => {
+  it("rotates at the size limit, keeps maxFiles files and indexes their first timestamps", async () => {
+    const writer = new RotatingLogWriter(dir, { maxFileBytes: 200, maxFiles: 3 });
+    for (let second = 0; second < 20; second++) {
+      writer.write([record(second, `line ${second}`)]);
+    }
+    writer.close();
+    const files = listLogFiles(dir);
+    expect(files).toHaveLength(3);
+    // About 70 bytes a record, so two records a file: 20 records made 10 files, 3 are kept.
+    expect(files.map((file) => file.seq)).toEqual([8, 9, 10]);
+    expect(readLogIndex(dir)).toEqual(files);
+    for (const name of readdirSync(dir).filter((file) => file.endsWith(".jsonl"))) {
+      expect(statSync(join(dir, name)).size).toBeLessThanOrEqual(200);
+    }
+    const lines = await all(readLogRecords(dir));
+    expect(lines.at(-1)).toBe("line 19");
+    // Oldest lines were rotated away; the rest are whole and in order.
+    const numbers = lines.map((line) => Number(line.split(" ")[1]));
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+  });
+
+  it("continues in the last file after a restart of the writer", async () => {
+    const first = new RotatingLogWriter(dir);
+    first.write([record(1, "first run")]);
+    first.close();
+    const second = new RotatingLogWriter(dir);
+    second.write([record(2, "second run")]);
+    second.close();
+    expect(listLogFiles(dir)).toHaveLength(1);
+    expect(await all(readLogRecords(dir))).toEqual(["first run", "second run"]);
+  });
+
+  it("reads by time range, text and tail, skipping torn lines", async () => {
+    const writer = new RotatingLogWriter(dir, { maxFileBytes: 150, maxFiles: 10 });
+    for (let second = 0; second < 10; second++) {
+      writer.write([record(second, second % 2 === 0 ? `even ${second}` : `odd ${second}`)]);
+    }
+    writer.close();
+    appendFileSync(
+      join(dir, `log-${String(listLogFiles(dir).at(-1)?.seq).padStart(6, "0")}.jsonl`),
+      '{"at":"torn',
+    );
+    expect(await all(readLogRecords(dir, { since: new Date(at(7)) }))).toEqual(["odd 7", "even 8", "odd 9"]);
+    expect(await all(readLogRecords(dir, { grep: "even" }))).toEqual([
+      "even 0",
+      "even 2",
+      "even 4",
+      "even 6",
+      "even 8",
+    ]);
+    expect(await all(readLogRecords(dir, { grep: "odd", limit: 2 }))).toEqual(["odd 7", "odd 9"]);
+    expect(await all(readLogRecords(dir, { limit: 0 }))).toEqual([]);
+  });
+
+  it("follows new lines across rotations until told to finish", async () => {
+    const writer = new RotatingLogWriter(dir, { maxFileBytes: 120, maxFiles: 50 });
+    writer.write([record(0, "before")]);
+    let finished = false;
+    const seen: string[] = [];
+    const following = (async () => {
+      for await (const entry of followLogRecords(dir, {
+        limit: 1,
+        pollIntervalMs: 10,
+        isFinished: () => finished,
+      })) {
+        seen.push(entry.line);
+      }
+    })();
+    for (let second = 1; second <= 8; second++) {
+      writer.write([record(second, `after ${second}`)]);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    writer.close();
+    expect(listLogFiles(dir).length).toBeGreaterThan(3);
+    finished = true;
+    await following;
+    expect(seen).toEqual(["before", ...Array.from({ length: 8 }, (_, index) => `after ${index + 1}`)]);
+  });
+
+  it("stops a follow promptly on abort", async () => {
+    const controller = new AbortController();
+    const following = all(followLogRecords(dir, { signal: controller.signal, pollIntervalMs: 5000 }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const began = Date.now();
+    controller.abort();
+    expect(await following).toEqual([]);
+    expect(Date.now() - began).toBeLessThan(500);
+  });
+});
