@@ -51,3 +51,17 @@ export async function packApp(files: Record<string, string>): Promise<Buffer> {
   }
   return Buffer.concat(chunks);
 }
+
+/** A tar.gz of a whole directory (the examples), as `slipway deploy` would upload it. */
+export async function packDir(dir: string): Promise<Buffer> {
+  const { readdir } = await import("node:fs/promises");
+  const entries = await readdir(dir);
+  const chunks: Buffer[] = [];
+  for await (const chunk of tar.c(
+    { gzip: true, cwd: dir, portable: true },
+    entries,
+  ) as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
