@@ -1,0 +1,140 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { greeterSource, packApp, specFor } from "./apps.js";
+import { clientFor, viaRouter } from "./platform-client.js";
+
+const root = join(import.meta.dirname, "..", "..");
+const nodeBin = join(root, "node_modules", ".bin", "node");
+
+interface PlatformProcess {
+  child: ChildProcess;
+  url: string;
+  routerUrl: string;
+  adminToken: string | null;
+}
+
+/** Starts the built platform in a child process on `home` (dist/ is built by the test setup). */
+async function startPlatformProcess(home: string): Promise<PlatformProcess> {
+  const child = spawn(nodeBin, [join(import.meta.dirname, "support", "platform-process.mjs")], {
+    env: { ...process.env, SLIPWAY_HOME: home },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`the platform exited with ${code}`)));
+  });
+  return { child, ...(JSON.parse(first) as Omit<PlatformProcess, "child">) };
+}
+
+function crash(platform: PlatformProcess): Promise<void> {
+  return new Promise((resolve) => {
+    platform.child.once("exit", () => resolve());
+    platform.child.kill("SIGKILL");
+  });
+}
+
+describe("crash safety: kill -9 of the platform loses nothing", () => {
+  let home: string;
+  let token: string;
+  let current: PlatformProcess | undefined;
+  const host = "greeter.staging.localhost";
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), "slipway-crash-"));
+  });
+  afterAll(async () => {
+    if (current) {
+      // Stop what the last platform adopted, then the platform itself.
+      const client = clientFor(current, token);
+      await client
+        .call("POST", "/api/v1/services/greeter/scale", { environment: "staging", replicas: 0 })
+        .catch(() => undefined);
+      current.child.kill("SIGTERM");
+    }
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it("replicas keep serving through a crash and are adopted, not restarted, by the next start", async () => {
+    current = await startPlatformProcess(home);
+    token = current.adminToken ?? "";
+    const client = clientFor(current, token);
+    await client.apply("greeter", specFor("greeter"));
+    const { deployment } = await client.deploy(
+      "greeter",
+      await packApp({ "server.js": greeterSource("hello v1"), "slipway.yaml": specFor("greeter") }),
+    );
+    expect(deployment?.status).toBe("succeeded");
+    const before = (await client.status("greeter")).environments[0]?.replicas ?? [];
+    expect(before).toHaveLength(2);
+
+    await crash(current);
+    // The platform is gone; its replicas are not.
+    for (const replica of before) {
+      const res = await fetch(`http://127.0.0.1:${replica.port}/`);
+      expect(await res.text()).toMatch(/^hello v1/);
+    }
+
+    current = await startPlatformProcess(home);
+    expect(current.adminToken).toBeNull();
+    const again = clientFor(current, token);
+    const after = (await again.status("greeter")).environments[0]?.replicas ?? [];
+    expect(after.map((r) => [r.id, r.pid]).sort()).toEqual(before.map((r) => [r.id, r.pid]).sort());
+    for (let i = 0; i < 50 && (await viaRouter(current.routerUrl, host)).status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await viaRouter(current.routerUrl, host)).text).toMatch(/^hello v1/);
+    const adopted = await again.call<{ events: unknown[] }>(
+      "GET",
+      "/api/v1/events?service=greeter&kind=replica.adopted",
+    );
+    expect(adopted.body.events).toHaveLength(2);
+  });
+
+  it("a deploy interrupted by a crash is marked failed and the previous release keeps serving", async () => {
+    const running = current as PlatformProcess;
+    const client = clientFor(running, token);
+    // v2 takes 3 s to become ready, so the crash lands mid-rollout.
+    const slow = `setTimeout(() => { ${greeterSource("hello v2")} }, 3000);`;
+    const upload = await fetch(`${running.url}/api/v1/services/greeter/releases?deploy=staging`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/gzip" },
+      body: await packApp({ "server.js": slow, "slipway.yaml": specFor("greeter") }),
+    });
+    expect(upload.status).toBe(202);
+    for (let i = 0; i < 100; i++) {
+      const events = await client.call<{ events: { kind: string }[] }>(
+        "GET",
+        "/api/v1/events?service=greeter&kind=deployment.step",
+      );
+      if (
+        events.body.events.length > 0 &&
+        (await client.status("greeter")).environments[0]?.replicas.length === 3
+      ) {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await crash(running);
+
+    current = await startPlatformProcess(home);
+    const again = clientFor(current, token);
+    const deployments = await again.call<{
+      deployments: { status: string; reason: string | null; release: number }[];
+    }>("GET", "/api/v1/services/greeter/deployments");
+    const interrupted = deployments.body.deployments.find((d) => d.release === 2);
+    expect(interrupted?.status).toBe("failed");
+    expect(interrupted?.reason).toContain("interrupted");
+    const status = await again.status("greeter");
+    expect(status.environments[0]?.release?.version).toBe(1);
+    expect(status.environments[0]?.replicas.map((r) => r.id)).toHaveLength(2);
+    for (let i = 0; i < 50 && (await viaRouter(current.routerUrl, host)).status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await viaRouter(current.routerUrl, host)).text).toMatch(/^hello v1/);
+  });
+});

@@ -1,0 +1,13 @@
+// Runs the built platform in its own process, so a test can kill -9 it like a crash.
+import { startPlatform } from "../../../dist/api/index.js";
+
+const platform = await startPlatform({
+  home: process.env.SLIPWAY_HOME,
+  port: 0,
+  routerPort: 0,
+  logLevel: "silent",
+  handleSignals: true,
+});
+process.stdout.write(
+  `${JSON.stringify({ url: platform.url, routerUrl: platform.routerUrl, adminToken: platform.adminToken })}\n`,
+);
