@@ -81,7 +81,7 @@ export class CommandContext {
   clientFor(target: ServerTarget): ApiClient {
     this.lastUrl = target.url;
     const debug = this.globals.debug === true;
-    const track = slowWorkSpinner(this.io.stderr as NodeJS.WriteStream, this.#spinnerAllowed());
+    const track = slowWorkSpinner(this.io.stderr as NodeJS.WriteStream, this.spinnerAllowed());
     return new ApiClient({
       baseUrl: target.url,
       token: target.token,
@@ -95,7 +95,7 @@ export class CommandContext {
    * Spinners only on a real terminal: both streams TTYs (nanospinner checks stdout to decide how to
    * redraw), a known width (with 0 columns nanospinner's redraw never ends), not --json, not CI.
    */
-  #spinnerAllowed(): boolean {
+  spinnerAllowed(): boolean {
     const stderr = this.io.stderr as { isTTY?: boolean; columns?: number };
     return (
       stderr.isTTY === true &&

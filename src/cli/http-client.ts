@@ -25,9 +25,13 @@ export interface ApiClientOptions {
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
+  /** A raw body sent as it is produced (e.g. an upload), instead of `body` as JSON. */
+  stream?: { body: AsyncIterable<Uint8Array>; contentType: string };
   /** Send the token (default true). */
   auth?: boolean;
   timeoutMs?: number;
+  /** No spinner for this request: the caller shows its own progress (e.g. `slipway deploy`). */
+  quiet?: boolean;
 }
 
 /** A successful response, its body parsed as JSON (undefined for 204). */
@@ -73,7 +77,7 @@ export class ApiClient {
   /** Sends one request; resolves for 2xx, rejects with {@link ApiError} or {@link UnreachableError}. */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
     const work = this.#send(method, path, options);
-    const track = this.#options.track;
+    const track = options.quiet ? undefined : this.#options.track;
     return track ? track(`${method} ${path}`, work) : work;
   }
 
@@ -110,8 +114,11 @@ export class ApiClient {
   async #send(method: string, path: string, options: RequestOptions): Promise<ApiResponse> {
     const url = this.#url(path, options.query);
     const headers = this.#headers(options.auth ?? true);
-    let body: string | undefined;
-    if (options.body !== undefined) {
+    let body: string | ReadableStream<Uint8Array> | undefined;
+    if (options.stream !== undefined) {
+      headers.set("content-type", options.stream.contentType);
+      body = ReadableStream.from(options.stream.body);
+    } else if (options.body !== undefined) {
       headers.set("content-type", "application/json");
       body = JSON.stringify(options.body);
     }
@@ -119,7 +126,10 @@ export class ApiClient {
     const response = await this.#fetch(method, url, {
       headers,
       signal,
-      ...(body === undefined ? {} : { body }),
+      // A streamed body must say so: fetch then sends it chunk by chunk (chunked encoding).
+      ...(body === undefined
+        ? {}
+        : { body, ...(typeof body === "string" ? {} : { duplex: "half" as const }) }),
     });
     if (!response.ok) {
       throw await this.#apiError(`${method} ${path}`, response);

@@ -1,12 +1,16 @@
 import type { Command } from "commander";
 import { apiPath } from "../api-path.js";
-import { serviceListResponse, serviceStatusResponse } from "../api-schemas.js";
+import { serviceListResponse } from "../api-schemas.js";
 import type { ActionFactory } from "../command-action.js";
 import type { ApiClient } from "../http-client.js";
+import { type ServiceRunStatus, serviceRunStatusResponse } from "../run-api-schemas.js";
+import { environmentDetails } from "../status/environment-details.js";
 
-type ServiceStatus = ReturnType<typeof serviceStatusResponse.parse>;
-
-/** `slipway status [service]`: per service and environment, the release and its replicas. */
+/**
+ * `slipway status [service]`: per service and environment, the release and its replicas; then,
+ * for each environment that runs something, its URL and every replica's state, restarts, last
+ * exit and problem (OOMKilled with limit and peak, CrashLoopBackOff with the next restart).
+ */
 export function registerStatusCommand(program: Command, action: ActionFactory): void {
   program
     .command("status")
@@ -18,7 +22,7 @@ export function registerStatusCommand(program: Command, action: ActionFactory): 
         const client = await ctx.client();
         const names = service ? [service] : await allServiceNames(client);
         const statuses = await Promise.all(
-          names.map((name) => client.get(apiPath("services", name, "status"), serviceStatusResponse)),
+          names.map((name) => client.get(apiPath("services", name, "status"), serviceRunStatusResponse)),
         );
         if (ctx.output.json) {
           ctx.output.data(service ? statuses[0] : { services: statuses });
@@ -29,6 +33,18 @@ export function registerStatusCommand(program: Command, action: ActionFactory): 
           statuses.flatMap((status, index) => statusRows(names[index] ?? "", status)),
           "no services yet: run `slipway apply` in a directory with a slipway.yaml",
         );
+        const now = new Date();
+        for (const [index, status] of statuses.entries()) {
+          for (const environment of status.environments) {
+            const block = environmentDetails(names[index] ?? "", environment, now, ctx.output.colors);
+            if (block.length > 0) {
+              ctx.output.line();
+              for (const line of block) {
+                ctx.output.line(line);
+              }
+            }
+          }
+        }
       }),
     );
 }
@@ -39,7 +55,7 @@ async function allServiceNames(client: ApiClient): Promise<string[]> {
 }
 
 /** One row per environment; a service without environments still gets a row. */
-export function statusRows(name: string, status: ServiceStatus): string[][] {
+export function statusRows(name: string, status: ServiceRunStatus): string[][] {
   if (status.environments.length === 0) {
     return [[name, "-", "no release yet", "-"]];
   }

@@ -1,0 +1,88 @@
+import type { Command } from "commander";
+import { apiPath } from "../api-path.js";
+import type { ActionFactory } from "../command-action.js";
+import type { CommandContext } from "../command-context.js";
+import { followLogs } from "../logs/follow-logs.js";
+import { formatLogLine } from "../logs/format-log-line.js";
+import { SeenLines } from "../logs/seen-lines.js";
+import { parseCount } from "../parse-count.js";
+import { type LogLine, logListResponse } from "../run-api-schemas.js";
+
+interface LogsOptions {
+  follow?: boolean;
+  env?: string;
+  since?: string;
+  grep?: string;
+  replica?: string;
+  limit?: string;
+}
+
+/** The most lines one request returns. */
+const MAX_LIMIT = 10_000;
+
+/** `slipway logs SERVICE`: its replicas' stdout and stderr, oldest first; -f follows new lines live. */
+export function registerLogsCommand(program: Command, action: ActionFactory): void {
+  program
+    .command("logs")
+    .description("show a service's logs (stdout and stderr of its replicas); -f follows them live")
+    .argument("<service>", "the service")
+    .option("-f, --follow", "keep running and print new lines as they come, until Ctrl-C")
+    .option("--env <environment>", "only this environment")
+    .option("--since <when>", "from this time (RFC 3339) or this long ago (e.g. 10m, 2h)")
+    .option("--grep <text>", "only lines containing this text")
+    .option("--replica <id>", "only this replica")
+    .option("--limit <n>", "at most this many lines (the newest)")
+    .action(
+      action(async (ctx, command) => {
+        const [service] = command.processedArgs as [string];
+        const options = command.opts<LogsOptions>();
+        const limit =
+          options.limit === undefined ? undefined : parseCount(options.limit, "--limit", 1, MAX_LIMIT);
+        const client = await ctx.client();
+        const path = apiPath("services", service, "logs");
+        const filters = { environment: options.env, grep: options.grep, replica: options.replica };
+        const { lines } = await client.get(path, logListResponse, {
+          query: { ...filters, since: options.since, limit },
+        });
+        if (!options.follow) {
+          printList(ctx, lines);
+          return;
+        }
+        const seen = new SeenLines();
+        const print = (line: LogLine) => printLine(ctx, line);
+        for (const line of lines) {
+          seen.record(line);
+          print(line);
+        }
+        await followLogs(client, {
+          path,
+          query: { ...filters, since: options.since },
+          seen,
+          onLine: print,
+          onConnectionChange: (state) =>
+            ctx.output.note(
+              state === "lost" ? "connection to the server lost; reconnecting…" : "reconnected",
+            ),
+        });
+      }),
+    );
+}
+
+function printList(ctx: CommandContext, lines: LogLine[]): void {
+  if (lines.length === 0 && !ctx.output.json) {
+    ctx.output.note("no log lines match");
+    return;
+  }
+  for (const line of lines) {
+    printLine(ctx, line);
+  }
+}
+
+/** Under --json, one JSON object per line (for `jq`), in the list as in the live feed. */
+function printLine(ctx: CommandContext, line: LogLine): void {
+  if (ctx.output.json) {
+    ctx.output.jsonLine(line);
+  } else {
+    ctx.output.line(formatLogLine(line, ctx.output.colors));
+  }
+}
