@@ -12,6 +12,7 @@ import { registerEventRoutes } from "./routes/events.js";
 import { registerLogRoutes } from "./routes/logs.js";
 import { type Readiness, registerMetaRoutes } from "./routes/meta.js";
 import { registerMetricsRoute } from "./routes/metrics.js";
+import { registerPlatformDownRoute } from "./routes/platform-down.js";
 import { registerReleaseRoutes } from "./routes/releases.js";
 import { registerSecretRoutes } from "./routes/secrets.js";
 import { registerServiceRoutes } from "./routes/services.js";
@@ -66,6 +67,7 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
   registerDeploymentRoutes(app, ctx);
   registerLogRoutes(app, ctx);
   registerMetricsRoute(app, ctx);
+  registerPlatformDownRoute(app, ctx);
   await app.ready();
   return app;
 }

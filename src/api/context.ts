@@ -14,6 +14,8 @@ export interface RunContext {
   routerUrl: () => string | null;
   /** The data directory: release builds and replica logs live there. */
   home: string;
+  /** Set by the platform: stops every replica, then the platform itself (`slipway down`). */
+  requestDown?: () => void;
 }
 
 /** What every route needs from the running platform. */

@@ -104,11 +104,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     });
 
     let closing: Promise<void> | undefined;
+    let stopReplicas = options.stopReplicasOnClose === true;
     const close = (): Promise<void> => {
       closing ??= (async () => {
         readiness.ready = false;
         await app.close();
-        if (options.stopReplicasOnClose) {
+        if (stopReplicas) {
           await services?.down();
         } else {
           await services?.close();
@@ -117,19 +118,26 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       })();
       return closing;
     };
-    if (options.handleSignals) {
-      const onSignal = (signal: NodeJS.Signals) => {
-        app.log.info({ signal }, "shutting down: finishing in-flight requests");
-        close().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            app.log.error({ err: error }, "shutdown failed");
+    const shutDown = (why: string) => {
+      app.log.info({ why, stopReplicas }, "shutting down: finishing in-flight requests");
+      close().then(
+        () => (options.handleSignals ? process.exit(0) : undefined),
+        (error: unknown) => {
+          app.log.error({ err: error }, "shutdown failed");
+          if (options.handleSignals) {
             process.exit(1);
-          },
-        );
-      };
-      process.once("SIGTERM", onSignal);
-      process.once("SIGINT", onSignal);
+          }
+        },
+      );
+    };
+    // `slipway down`: stop the replicas too, then the platform.
+    services.requestDown = () => {
+      stopReplicas = true;
+      shutDown("slipway down");
+    };
+    if (options.handleSignals) {
+      process.once("SIGTERM", () => shutDown("SIGTERM"));
+      process.once("SIGINT", () => shutDown("SIGINT"));
     }
     return { url, routerUrl: services.routerUrl() ?? "", services, adminToken, app, close };
   } catch (error) {

@@ -233,6 +233,8 @@ const cases: RouteCase[] = [
     url: "/api/v1/services/hello-api/logs",
     needs: "viewer",
   },
+  // The test API is not started by `slipway up`, so an admin gets 409 here rather than a shutdown.
+  { method: "POST", route: "/api/v1/platform/down", url: "/api/v1/platform/down", needs: "admin" },
 ];
 
 /** Routes checked elsewhere: public ones, and the live stream (checked over real HTTP in event-stream.test.ts). */

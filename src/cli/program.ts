@@ -3,6 +3,7 @@ import type { ActionFactory } from "./command-action.js";
 import { registerApplyCommand } from "./commands/apply.js";
 import { registerCompletionCommand } from "./commands/completion.js";
 import { registerDeployCommand } from "./commands/deploy.js";
+import { registerDownCommand } from "./commands/down.js";
 import { registerEventsCommand } from "./commands/events.js";
 import { registerInitCommand } from "./commands/init.js";
 import { registerLoginCommand } from "./commands/login.js";
@@ -25,6 +26,7 @@ import { registerWhoamiCommand } from "./commands/whoami.js";
 /** Adds every command, in the order `slipway --help` lists them. */
 export function registerCommands(program: Command, action: ActionFactory): void {
   registerUpCommand(program, action);
+  registerDownCommand(program, action);
   registerInitCommand(program, action);
   registerValidateCommand(program, action);
   registerSchemaCommand(program, action);

@@ -316,7 +316,7 @@ export class DeployController {
       await this.#records.finishDeployment(deployment.id, "succeeded", null);
       await this.#options.publish({
         kind: "deployment.succeeded",
-        message: `v${release.version} is live in ${where} at http://${defaultHost(request.service, env.name)}`,
+        message: `v${release.version} is live in ${where}`,
         service: request.service,
         environment: env.name,
         data: { deploymentId: deployment.id, releaseVersion: release.version },

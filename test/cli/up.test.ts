@@ -20,10 +20,22 @@ interface Started {
 }
 
 /** Starts `slipway up` and resolves once its banner is complete. */
-function startUp(dataDir: string): Promise<Started> {
+function startUp(dataDir: string, extra: string[] = []): Promise<Started> {
   const child = spawn(
     nodeBinary,
-    [slipwayBinary, "up", "--port", "0", "--data", dataDir, "--log-level", "silent"],
+    [
+      slipwayBinary,
+      "up",
+      "--port",
+      "0",
+      "--router-port",
+      "0",
+      "--data",
+      dataDir,
+      "--log-level",
+      "silent",
+      ...extra,
+    ],
     {
       env: cli.env,
       cwd: cli.dir,
@@ -38,7 +50,7 @@ function startUp(dataDir: string): Promise<Started> {
     });
     child.stdout.on("data", (chunk) => {
       stdout += chunk;
-      if (stdout.includes("Press Ctrl-C to stop.")) {
+      if (stdout.includes("Press Ctrl-C to stop")) {
         resolve({ child, banner: stdout, exited });
       }
     });
@@ -83,4 +95,33 @@ describe("slipway up", () => {
     expect(banner).not.toMatch(/slp_/);
     expect(await readFile(cli.configPath, "utf8")).toBe(before);
   });
+
+  it("--deploy serves a service right after the start, and `slipway down` stops it and the platform", async () => {
+    const examples = join(import.meta.dirname, "..", "..", "examples", "hello-api");
+    const { child, banner, exited } = await startUp(join(cli.dir, "data-deploy"), ["--deploy", examples]);
+    try {
+      expect(banner).toMatch(/hello-api v1 is live in staging: http:\/\/hello-api\.staging\.localhost:\d+/);
+      const routerUrl = banner.match(/services: +(http:\/\/127\.0\.0\.1:\d+)/)?.[1];
+      // fetch forbids setting Host: undici's request does not.
+      const { request } = await import("undici");
+      const viaRouter = await request(`${routerUrl}/`, { headers: { host: "hello-api.staging.localhost" } });
+      expect(JSON.parse(await viaRouter.body.text())).toMatchObject({ message: "Hello from hello-api" });
+      const url = banner.match(/Slipway is running at (\S+)/)?.[1] ?? "";
+      const token = banner.match(/^ {2}(slp_[A-Za-z0-9]{40})$/m)?.[1] ?? "";
+      const status = await cli.run(["status", "hello-api", "--json", "--url", url, "--token", token]);
+      const pids = (JSON.parse(status.stdout).environments[0].replicas as { pid: number }[]).map(
+        (r) => r.pid,
+      );
+      expect(pids).toHaveLength(2);
+
+      const down = await cli.run(["down", "--url", url, "--token", token]);
+      expect(down.code).toBe(0);
+      expect(await exited).toBe(0);
+      for (const pid of pids) {
+        expect(() => process.kill(pid, 0)).toThrow();
+      }
+    } finally {
+      child.kill("SIGTERM");
+    }
+  }, 60_000);
 });

@@ -22,6 +22,8 @@ export const permissions = {
   "audit.read": "admin",
   /** See or revoke other users' tokens, or issue tokens for them. */
   "token.manage-any": "admin",
+  /** Stop the platform and every replica. */
+  "platform.manage": "admin",
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof permissions;

@@ -40,7 +40,8 @@ export function registerDeployCommand(program: Command, action: ActionFactory): 
     );
 }
 
-async function deploy(ctx: CommandContext, dir: string, options: DeployOptions): Promise<void> {
+/** Deploys `dir` as `slipway deploy dir` does (also used by `slipway up --deploy`). */
+export async function deploy(ctx: CommandContext, dir: string, options: DeployOptions): Promise<void> {
   const deadline = await Deadline.parse(options.timeout);
   const file = dir === "." ? DEFAULT_SPEC_FILE : join(dir, DEFAULT_SPEC_FILE);
   const invalid: RolloutResult = { release: null, deployment: null, status: "invalid", url: null };

@@ -1,15 +1,21 @@
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { z } from "zod";
+import { apiPath } from "../api-path.js";
 import { CliError, usageError } from "../cli-error.js";
 import type { ActionFactory } from "../command-action.js";
-import type { CommandContext } from "../command-context.js";
+import { CommandContext } from "../command-context.js";
 import { loadConfig, saveConfig } from "../config-file.js";
+import { deploy } from "./deploy.js";
 
 interface UpOptions {
   data?: string;
   port: number;
+  routerPort: number;
   host: string;
   logLevel?: string;
+  deploy: string[];
 }
 
 /**
@@ -21,7 +27,14 @@ export function registerUpCommand(program: Command, action: ActionFactory): void
     .command("up")
     .description("start the Slipway platform in the foreground (Ctrl-C stops it)")
     .option("--data <dir>", "the data directory (default: SLIPWAY_HOME or ~/.slipway)")
-    .option("--port <n>", "the port to listen on (0: any free port)", parsePort, 7420)
+    .option("--port <n>", "the port of the API and dashboard (0: any free port)", parsePort, 7420)
+    .option("--router-port <n>", "the port services are served on (0: any free port)", parsePort, 7480)
+    .option(
+      "--deploy <dir>",
+      "once started, deploy this service directory unless it already runs (repeatable)",
+      (dir: string, all: string[]) => [...all, dir],
+      [] as string[],
+    )
     .option(
       "--host <host>",
       "the address to listen on; other than 127.0.0.1 exposes Slipway to the network",
@@ -41,6 +54,7 @@ export function registerUpCommand(program: Command, action: ActionFactory): void
         const platform = await startPlatform({
           home,
           port: options.port,
+          routerPort: options.routerPort,
           host: options.host,
           ...(env.SLIPWAY_DATABASE_URL ? { databaseUrl: env.SLIPWAY_DATABASE_URL } : {}),
           ...(env.SLIPWAY_SECRET_KEY ? { secretKey: env.SLIPWAY_SECRET_KEY } : {}),
@@ -55,25 +69,90 @@ export function registerUpCommand(program: Command, action: ActionFactory): void
         if (ctx.output.json) {
           ctx.output.data({
             url,
+            routerUrl: platform.routerUrl,
             home,
             adminToken: platform.adminToken,
             configWritten,
             configPath: ctx.configPath,
           });
-          return;
+        } else {
+          printBanner(ctx, {
+            url,
+            routerUrl: platform.routerUrl,
+            home,
+            adminToken: platform.adminToken,
+            configWritten,
+          });
         }
-        printBanner(ctx, { url, home, adminToken: platform.adminToken, configWritten });
+        for (const dir of options.deploy) {
+          await deployOnStart(ctx, { url, adminToken: platform.adminToken }, resolve(cwd, dir));
+        }
+        if (!ctx.output.json) {
+          ctx.output.line("");
+          ctx.output.line(
+            "Press Ctrl-C to stop the platform (services keep running); `slipway down` stops everything.",
+          );
+        }
       }),
     );
 }
 
+/**
+ * Deploys a service directory right after the platform starts (the README's first command does
+ * this with examples/hello-api), unless that service already runs: a restart adopts it instead.
+ */
+async function deployOnStart(
+  ctx: CommandContext,
+  platform: { url: string; adminToken: string | null },
+  dir: string,
+): Promise<void> {
+  const env = {
+    ...ctx.io.env,
+    SLIPWAY_URL: platform.url,
+    ...(platform.adminToken ? { SLIPWAY_TOKEN: platform.adminToken } : {}),
+  };
+  const deployCtx = new CommandContext({ ...ctx.io, env, cwd: dir }, ctx.globals);
+  try {
+    const spec = await readFile(join(dir, "slipway.yaml"), "utf8");
+    const name = /^service:\s*([a-z][-a-z0-9]*)\s*$/m.exec(spec)?.[1];
+    if (name) {
+      const client = await deployCtx.client();
+      const status = await client
+        .send("GET", apiPath("services", name, "status"), runningStatus)
+        .catch(() => undefined);
+      const live = status?.environments.find((e) => e.release !== null && e.url !== null);
+      if (live) {
+        ctx.output.line(
+          `${name} already runs v${live.release?.version} at ${live.url}; not redeploying (use \`slipway deploy ${dir}\`)`,
+        );
+        return;
+      }
+    }
+    ctx.output.line("");
+    ctx.output.line(`Deploying ${dir}`);
+    await deploy(deployCtx, ".", { wait: true, timeout: "10m" });
+  } catch (error) {
+    ctx.output.warn(`could not deploy ${dir}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+const runningStatus = z.object({
+  environments: z.array(
+    z.object({ url: z.string().nullable(), release: z.object({ version: z.number() }).nullable() }),
+  ),
+});
+
 function printBanner(
   ctx: CommandContext,
-  facts: { url: string; home: string; adminToken: string | null; configWritten: boolean },
+  facts: { url: string; routerUrl: string; home: string; adminToken: string | null; configWritten: boolean },
 ): void {
   const { output } = ctx;
   const { bold, green } = output.colors;
   output.line(`${green("Slipway is running at")} ${bold(facts.url)}`);
+  output.line(
+    `  services:      ${facts.routerUrl} (http://SERVICE.ENVIRONMENT.localhost:${new URL(facts.routerUrl).port})`,
+  );
+  output.line(`  metrics:       ${facts.url}/metrics`);
   output.line(`  data:          ${facts.home}`);
   output.line(`  API reference: ${facts.url}/api/v1/reference`);
   if (facts.adminToken !== null) {
@@ -89,8 +168,6 @@ function printBanner(
       );
     }
   }
-  output.line("");
-  output.line("Press Ctrl-C to stop.");
 }
 
 /** On the very first start, log this machine's CLI in, unless a config already exists. */
