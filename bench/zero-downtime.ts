@@ -17,9 +17,13 @@ const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
 const helloApi = fileURLToPath(new URL("../examples/hello-api", import.meta.url));
 const host = "hello-api.staging.localhost";
 
+type Result = Awaited<ReturnType<typeof autocannon>>;
+/** autocannon's instance can be stopped early (its bundled typings here omit it). */
+type Stoppable = { stop(): void };
+
 function load(url: string, duration: number) {
   const instance = autocannon({ url, connections, duration, headers: { host }, timeout: 10 });
-  const result = new Promise<autocannon.Result>((resolve, reject) => {
+  const result = new Promise<Result>((resolve, reject) => {
     instance.on("done", resolve);
     instance.on("error", reject);
   });
@@ -42,11 +46,11 @@ try {
     console.error(`  v${version} live after ${Math.round(ms)} ms`);
   }
   const window = (performance.now() - started) / 1000;
-  during.instance.stop();
+  (during.instance as unknown as Stoppable).stop();
   const busy = await during.result;
 
-  const failed = (r: autocannon.Result) => r.errors + r.timeouts + r.non2xx;
-  const row = (name: string, r: autocannon.Result) =>
+  const failed = (r: Result) => r.errors + r.timeouts + r.non2xx;
+  const row = (name: string, r: Result) =>
     `| ${name} | ${r.requests.total} | ${failed(r)} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${r.latency.max} |`;
   console.log(
     `\n${deploys} deploys of hello-api in ${window.toFixed(1)} s, ${connections} connections through the router\n`,

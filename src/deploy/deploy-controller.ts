@@ -89,6 +89,11 @@ export class DeployController {
     return this.#records;
   }
 
+  /** Every live replica, for metrics. */
+  allReplicas(): LiveReplica[] {
+    return [...this.#replicas.values()];
+  }
+
   /** Live replicas of an environment (any release), for status. */
   replicasOf(environmentId: string): LiveReplica[] {
     return [...this.#replicas.values()].filter((r) => r.environmentId === environmentId);
