@@ -7,7 +7,7 @@ import { LiveReplica, type Publish, type StoredReplica } from "./live-replica.js
 import { DeployRecords } from "./records.js";
 import { desiredReplicas, planReplica } from "./replica-plan.js";
 import { planRollingUpdate, type RolloutStep } from "./rolling-plan.js";
-import { buildRouteTable, defaultHost, type RoutedEnvironment } from "./route-table.js";
+import { buildRouteTable, type RoutedEnvironment } from "./route-table.js";
 
 export interface ControllerLogger {
   info(details: object, message: string): void;
