@@ -19,6 +19,7 @@ import { registerServiceRoutes } from "./routes/services.js";
 import { registerTokenRoutes } from "./routes/tokens.js";
 import { registerUserRoutes } from "./routes/users.js";
 import { registerWhoamiRoute } from "./routes/whoami.js";
+import { trackSseStreams } from "./sse.js";
 
 export interface BuildApiOptions {
   /** pino options for Fastify's logger, or false for none (tests). */
@@ -47,6 +48,7 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest("principal", null);
   installErrorHandlers(app);
+  trackSseStreams(app);
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);

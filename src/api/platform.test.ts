@@ -50,7 +50,7 @@ describe("the platform over real HTTP", () => {
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), "slipway-platform-"));
-    platform = await startPlatform({ home, port: 0, logLevel: "silent" });
+    platform = await startPlatform({ home, port: 0, routerPort: 0, logLevel: "silent" });
   });
   afterAll(async () => {
     await platform.close();
@@ -107,7 +107,7 @@ describe("platform lifecycle", () => {
   it("shuts down with a stream open, and a restart keeps everything without a new admin token", async () => {
     const home = await mkdtemp(join(tmpdir(), "slipway-restart-"));
     try {
-      const first = await startPlatform({ home, port: 0, logLevel: "silent" });
+      const first = await startPlatform({ home, port: 0, routerPort: 0, logLevel: "silent" });
       const token = first.adminToken;
       const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
       await fetch(`${first.url}/api/v1/services/hello-api`, {
@@ -121,7 +121,7 @@ describe("platform lifecycle", () => {
       await first.close();
       expect(Date.now() - started).toBeLessThan(5000);
 
-      const second = await startPlatform({ home, port: 0, logLevel: "silent" });
+      const second = await startPlatform({ home, port: 0, routerPort: 0, logLevel: "silent" });
       try {
         expect(second.adminToken).toBeNull();
         const res = await fetch(`${second.url}/api/v1/services`, { headers });

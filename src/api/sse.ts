@@ -1,5 +1,22 @@
 import type { ServerResponse } from "node:http";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Open server-sent event responses, ended before shutdown waits for connections to close. */
+    sseStreams: Set<ServerResponse>;
+  }
+}
+
+/** Ends every open stream before the server waits for its connections, or shutdown would hang. */
+export function trackSseStreams(app: FastifyInstance): void {
+  app.decorate("sseStreams", new Set<ServerResponse>());
+  app.addHook("preClose", async () => {
+    for (const res of app.sseStreams) {
+      res.end();
+    }
+  });
+}
 
 /** A server-sent events response the route writes to until the client goes away or it ends it. */
 export interface SseChannel {
@@ -18,7 +35,11 @@ const heartbeatMs = 15_000;
 const congestionBytes = 1024 * 1024;
 
 /** Takes over the reply and starts a `text/event-stream` response with heartbeats. */
-export function openSse(request: FastifyRequest, reply: FastifyReply): SseChannel {
+export function openSse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: { heartbeatMs?: number } = {},
+): SseChannel {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -30,9 +51,12 @@ export function openSse(request: FastifyRequest, reply: FastifyReply): SseChanne
   });
   res.write(": connected\n\n");
   const aborter = new AbortController();
-  const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), heartbeatMs);
+  const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), options.heartbeatMs ?? heartbeatMs);
+  const streams = request.server.sseStreams;
+  streams.add(res);
   const finish = () => {
     clearInterval(heartbeat);
+    streams.delete(res);
     aborter.abort();
   };
   res.on("close", finish);

@@ -65,7 +65,7 @@ interface AttemptPlan {
 }
 
 function startAttempt(plan: AttemptPlan, upstream: UpstreamTarget, retried: boolean): void {
-  const { exchange, settings } = plan;
+  const { exchange } = plan;
   exchange.release = upstream.release;
   const attempt = new Attempt(plan, upstream, retried);
   plan.current = attempt;

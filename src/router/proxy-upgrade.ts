@@ -63,23 +63,30 @@ export function proxyUpgrade(
     const timer = setTimeout(() => outgoing.destroy(timeoutError()), settings.upstreamTimeoutMs);
     const clientGone = () => outgoing.destroy();
     socket.once("close", clientGone);
-
-    outgoing.once("upgrade", (answer, upstreamSocket, upstreamHead) => {
+    let answered = false;
+    const settle = () => {
+      answered = true;
       clearTimeout(timer);
       socket.off("close", clientGone);
+    };
+
+    outgoing.once("upgrade", (answer, upstreamSocket, upstreamHead) => {
+      settle();
       exchange.answered();
       socket.write(responseHead(answer));
       connectTunnel(socket, upstreamSocket, upstreamHead, exchange.head, () => finish(101));
     });
     outgoing.once("response", (answer) => {
-      clearTimeout(timer);
-      socket.off("close", clientGone);
+      settle();
       relayRefusal(answer, socket);
       finish(answer.statusCode ?? 502);
     });
-    outgoing.once("error", (error) => {
-      clearTimeout(timer);
-      socket.off("close", clientGone);
+    outgoing.on("error", (error) => {
+      if (answered) {
+        // The handshake is over; the tunnel's own sockets report their failures.
+        return;
+      }
+      settle();
       if (socket.destroyed) {
         finish(499);
         return;

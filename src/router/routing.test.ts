@@ -81,4 +81,30 @@ describe("routing by host and path prefix", () => {
     const response = await send(url, { host: "api.staging.localhost", path: "/api/a%20b/c?x=1&y=%2F" });
     expect((JSON.parse(response.body) as EchoedRequest).url).toBe("/api/a%20b/c?x=1&y=%2F");
   });
+
+  it("relays HEAD and 204 answers without a body", async () => {
+    const quiet = await startUpstream("quiet-1", (req, res) => {
+      res.writeHead(req.method === "HEAD" ? 200 : 204, {
+        "content-length": req.method === "HEAD" ? "5" : "0",
+      });
+      res.end();
+    });
+    router.setRoutes([routeFor("quiet", [quiet])]);
+    const head = await send(url, { host: "quiet.staging.localhost", method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers["content-length"]).toBe("5");
+    expect(head.body).toBe("");
+    const empty = await send(url, { host: "quiet.staging.localhost", method: "DELETE" });
+    expect(empty.status).toBe(204);
+    await quiet.close();
+  });
+
+  it("refuses a route table with a non-http upstream URL, keeping the current one", async () => {
+    router.setRoutes([routeFor("web", [web])]);
+    const bad = { id: "bad-1", url: "ftp://127.0.0.1:21", release: "v1" };
+    expect(() => router.setRoutes([routeFor("bad", [bad])])).toThrow(
+      'upstream bad-1 has URL "ftp://127.0.0.1:21": expected http://HOST:PORT',
+    );
+    expect(await servedBy("web.staging.localhost", "/")).toBe("web-1");
+  });
 });

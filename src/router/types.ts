@@ -51,6 +51,7 @@ export interface Router {
   /**
    * Replaces the whole route table at once. Replicas absent from the new table leave rotation
    * immediately (no new request reaches them); their in-flight requests finish normally.
+   * Throws, keeping the current table, when an upstream URL is not `http://HOST:PORT`.
    */
   setRoutes(routes: RouteEntry[]): void;
   /** In-flight requests (and open WebSocket tunnels) on a replica; drains wait for 0. */

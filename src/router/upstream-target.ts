@@ -29,7 +29,10 @@ export class UpstreamTarget implements Balanceable {
     this.id = upstream.id;
     this.url = upstream.url;
     this.release = upstream.release;
-    const parsed = new URL(upstream.url);
+    const parsed = URL.parse(upstream.url);
+    if (parsed === null || parsed.protocol !== "http:") {
+      throw new Error(`upstream ${upstream.id} has URL "${upstream.url}": expected http://HOST:PORT`);
+    }
     this.hostname = parsed.hostname;
     this.port = Number(parsed.port || 80);
     this.settings = settings;

@@ -149,7 +149,9 @@ describe("deploying a service end to end (real processes, router and HTTP)", () 
     const text = await (await fetch(`${platform.url}/metrics`)).text();
     expect(text).toMatch(/slipway_http_requests_total\{[^}]*service="greeter"[^}]*\} \d+/);
     expect(text).toContain("slipway_http_request_duration_seconds_bucket");
-    expect(text).toMatch(/slipway_replica_memory_rss_bytes\{service="greeter",environment="staging",release="v1",replica="rep_\w+"\} [1-9]\d+/);
+    expect(text).toMatch(
+      /slipway_replica_memory_rss_bytes\{service="greeter",environment="staging",release="v1",replica="rep_\w+"\} [1-9]\d+/,
+    );
     expect(text).toMatch(/slipway_replica_ready\{service="greeter"[^}]*\} 1/);
     expect(text).toMatch(/slipway_replica_cpu_seconds_total\{service="greeter"[^}]*\} [\d.]+/);
   });

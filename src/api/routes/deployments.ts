@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { DeployConflict, type DeploymentKind } from "../../deploy/index.js";
@@ -109,6 +109,20 @@ async function startDeployment(
 
 const envBody = z.strictObject({ environment: dnsLabel });
 
+/** The caller, service and environment of a deploy-like request, once the caller may deploy there. */
+async function deployTarget(ctx: ApiContext, request: FastifyRequest, name: string, environment: string) {
+  const me = principalOf(request);
+  const service = await requireService(ctx, name);
+  const env = requireEnvironment(service, environment);
+  authorizeDeploy(me, env);
+  return { me, service, env };
+}
+
+async function accepted202(ctx: ApiContext, reply: FastifyReply, deployment: Deployment) {
+  reply.code(202);
+  return { deployment: await deploymentView(ctx, deployment) };
+}
+
 export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const accepted = {
@@ -130,10 +144,12 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
       },
     },
     async (request, reply) => {
-      const me = principalOf(request);
-      const service = await requireService(ctx, request.params.name);
-      const env = requireEnvironment(service, request.body.environment);
-      authorizeDeploy(me, env);
+      const { me, service, env } = await deployTarget(
+        ctx,
+        request,
+        request.params.name,
+        request.body.environment,
+      );
       const release =
         request.body.release === undefined
           ? await ctx.run.controller.records.newestReadyRelease(service.id)
@@ -146,8 +162,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
         );
       }
       const deployment = await startDeployment(ctx, service, env.name, release, me.userName, "deploy");
-      reply.code(202);
-      return { deployment: await deploymentView(ctx, deployment) };
+      return accepted202(ctx, reply, deployment);
     },
   );
 
@@ -163,10 +178,12 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
       },
     },
     async (request, reply) => {
-      const me = principalOf(request);
-      const service = await requireService(ctx, request.params.name);
-      const env = requireEnvironment(service, request.body.environment);
-      authorizeDeploy(me, env);
+      const { me, service, env } = await deployTarget(
+        ctx,
+        request,
+        request.params.name,
+        request.body.environment,
+      );
       let target: Release | undefined;
       if (request.body.to !== undefined) {
         target = await requireRelease(ctx, service, request.body.to);
@@ -183,8 +200,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
         );
       }
       const deployment = await startDeployment(ctx, service, env.name, target, me.userName, "rollback");
-      reply.code(202);
-      return { deployment: await deploymentView(ctx, deployment) };
+      return accepted202(ctx, reply, deployment);
     },
   );
 
@@ -200,17 +216,18 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
       },
     },
     async (request, reply) => {
-      const me = principalOf(request);
-      const service = await requireService(ctx, request.params.name);
-      const env = requireEnvironment(service, request.body.environment);
-      authorizeDeploy(me, env);
+      const { me, service, env } = await deployTarget(
+        ctx,
+        request,
+        request.params.name,
+        request.body.environment,
+      );
       const live = await ctx.run.controller.records.liveRelease(env.id);
       if (!live) {
         throw new HttpProblem(409, "nothing-running", `${service.name}/${env.name} runs no release yet.`);
       }
       const deployment = await startDeployment(ctx, service, env.name, live, me.userName, "restart");
-      reply.code(202);
-      return { deployment: await deploymentView(ctx, deployment) };
+      return accepted202(ctx, reply, deployment);
     },
   );
 
@@ -230,10 +247,12 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
       },
     },
     async (request) => {
-      const me = principalOf(request);
-      const service = await requireService(ctx, request.params.name);
-      const env = requireEnvironment(service, request.body.environment);
-      authorizeDeploy(me, env);
+      const { me, service, env } = await deployTarget(
+        ctx,
+        request,
+        request.params.name,
+        request.body.environment,
+      );
       await ctx.run.controller.scale(service.name, env.name, request.body.replicas, me.userName);
       return { environment: env.name, replicas: request.body.replicas };
     },

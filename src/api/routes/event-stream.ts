@@ -1,29 +1,20 @@
-import type { ServerResponse } from "node:http";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { EventRecord } from "../../store/index.js";
 import { listEvents } from "../../store/index.js";
 import { principalOf } from "../auth/principal.js";
 import type { ApiContext } from "../context.js";
 import { authorize } from "../rbac/index.js";
 import { authErrors, dnsLabel } from "../schemas/common.js";
 import { eventKind, eventView } from "../schemas/events.js";
+import { openSse } from "../sse.js";
 
 /** Picks up events written by other processes sharing the database; local ones arrive at once. */
 const pollIntervalMs = 2000;
-/** Keeps proxies and load balancers from closing a quiet stream. */
-const heartbeatIntervalMs = 15_000;
-/** A client this far behind is disconnected; it reconnects with Last-Event-ID and loses nothing. */
-const maxBufferedBytes = 1024 * 1024;
 
 export interface EventStreamOptions {
   pollIntervalMs?: number;
   heartbeatIntervalMs?: number;
-}
-
-function sseFrame(event: EventRecord): string {
-  return `id: ${event.seq}\nevent: ${event.kind}\ndata: ${JSON.stringify(eventView(event))}\n\n`;
 }
 
 async function latestSeq(ctx: ApiContext): Promise<number> {
@@ -50,14 +41,6 @@ export function registerEventStreamRoute(
   ctx: ApiContext,
   options: EventStreamOptions = {},
 ): void {
-  const open = new Set<ServerResponse>();
-  // End live streams before the server waits for connections to close, or shutdown would hang.
-  app.addHook("preClose", async () => {
-    for (const res of open) {
-      res.end();
-    }
-  });
-
   app.withTypeProvider<ZodTypeProvider>().get(
     "/api/v1/events/stream",
     {
@@ -78,17 +61,11 @@ export function registerEventStreamRoute(
       const { service, environment, kind, after } = request.query;
       let cursor = cursorFrom(request.headers["last-event-id"], after) ?? (await latestSeq(ctx));
 
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-cache, no-transform",
-        connection: "keep-alive",
-        "x-accel-buffering": "no",
-        "x-request-id": request.id,
-      });
-      res.write(": connected\n\n");
-      open.add(res);
+      const sse = openSse(
+        request,
+        reply,
+        options.heartbeatIntervalMs === undefined ? {} : { heartbeatMs: options.heartbeatIntervalMs },
+      );
 
       let pumping = false;
       let again = false;
@@ -110,15 +87,16 @@ export function registerEventStreamRoute(
               order: "asc",
             });
             for (const event of events) {
-              res.write(sseFrame(event));
+              sse.send(event.kind, eventView(event), event.seq);
               cursor = Math.max(cursor, Number(event.seq));
             }
-            if (res.writableLength > maxBufferedBytes) {
-              res.end();
+            // A client this far behind is let go; it reconnects with Last-Event-ID and loses nothing.
+            if (sse.congested) {
+              sse.end();
               return;
             }
             again ||= events.length === 500;
-          } while (again && !res.writableEnded);
+          } while (again && !sse.closed);
         } catch (error) {
           request.log.warn({ err: error }, "event stream: could not read events");
         } finally {
@@ -128,15 +106,9 @@ export function registerEventStreamRoute(
 
       const unsubscribe = ctx.bus.subscribe(() => void pump());
       const poll = setInterval(() => void pump(), options.pollIntervalMs ?? pollIntervalMs);
-      const heartbeat = setInterval(
-        () => res.write(": heartbeat\n\n"),
-        options.heartbeatIntervalMs ?? heartbeatIntervalMs,
-      );
-      res.on("close", () => {
-        open.delete(res);
+      sse.signal.addEventListener("abort", () => {
         unsubscribe();
         clearInterval(poll);
-        clearInterval(heartbeat);
       });
       await pump();
     },
