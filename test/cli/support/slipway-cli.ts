@@ -85,7 +85,13 @@ export interface TestPlatform {
 /** Starts the platform in-process (first start, so it prints an admin token). */
 export async function startTestPlatform(): Promise<TestPlatform> {
   const home = await mkdtemp(join(tmpdir(), "slipway-cli-e2e-home-"));
-  const platform = await startPlatform({ home, port: 0, routerPort: 0, host: "127.0.0.1", logLevel: "silent" });
+  const platform = await startPlatform({
+    home,
+    port: 0,
+    routerPort: 0,
+    host: "127.0.0.1",
+    logLevel: "silent",
+  });
   if (platform.adminToken === null) {
     throw new Error("a fresh data dir must give an admin token");
   }
