@@ -121,4 +121,21 @@ describe("replicas leaving the rotation", () => {
     await eventually(() => router.outstanding("kept") === 0);
     expect(router.outstanding("never-seen")).toBe(0);
   });
+
+  it("takes back a replica that returns while its old requests still drain", async () => {
+    const held = await heldUpstream("returning");
+    const other = await startUpstream("other");
+    const { router, url } = await setUp("round-robin", [held.upstream, other]);
+    const first = send(url, { host });
+    await eventually(() => held.held.length === 1);
+    router.setRoutes([routeFor("web", [other])]);
+    router.setRoutes([routeFor("web", [held.upstream])]);
+    const second = send(url, { host });
+    await eventually(() => held.held.length === 2);
+    expect(router.outstanding("returning")).toBe(2);
+    held.releaseAll();
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+    await eventually(() => router.outstanding("returning") === 0);
+  });
 });

@@ -68,15 +68,6 @@ export function createRouter(options: RouterOptions = {}): Router {
     return { route, upstream };
   };
 
-  /** Counts the request in flight now and records it once its response is over. */
-  const track = (owner: RequestOwner, started: number, response: ServerResponse, release: () => string) => {
-    metrics.requestStarted(owner);
-    response.once("close", () => {
-      const status = response.headersSent ? response.statusCode : undefined;
-      metrics.requestFinished(owner, release(), status, (performance.now() - started) / 1000);
-    });
-  };
-
   const answerProblem = (
     response: ServerResponse,
     owner: RequestOwner,
@@ -84,15 +75,16 @@ export function createRouter(options: RouterOptions = {}): Router {
     requestId: string,
     started: number,
   ) => {
-    track(owner, started, response, () => "");
+    metrics.requestStarted(owner);
     onRouterError(owner, problem);
     sendProblem(response, problem, requestId);
+    response.once("close", () => {
+      metrics.requestFinished(owner, "", response.statusCode, (performance.now() - started) / 1000);
+    });
   };
 
   const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const started = performance.now();
-    // A client aborting mid-body makes the request emit 'error'; the response's 'close' handles it.
-    request.on("error", ignore);
     const requestId = requestIdFor(request);
     const target = readRequestTarget(request);
     if (isBadTarget(target)) {
@@ -106,8 +98,15 @@ export function createRouter(options: RouterOptions = {}): Router {
     }
     const { route, upstream } = routing;
     const exchange: Exchange = { request, response, target, route, requestId, release: upstream.release };
-    track(route, started, response, () => exchange.release);
-    proxyRequest(exchange, upstream, proxySettings);
+    metrics.requestStarted(route);
+    const proxied = proxyRequest(exchange, upstream, proxySettings);
+    response.once("close", () => {
+      if (!response.writableFinished) {
+        proxied.clientGone();
+      }
+      const status = response.headersSent ? response.statusCode : undefined;
+      metrics.requestFinished(route, exchange.release, status, (performance.now() - started) / 1000);
+    });
   };
 
   const refuseUpgrade = (socket: Duplex, owner: RequestOwner, problem: RouterProblem, requestId: string) => {
@@ -180,11 +179,16 @@ export function createRouter(options: RouterOptions = {}): Router {
     metricsText: () => metrics.text(),
     listen: () =>
       new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(options.port ?? defaultRouterPort, host, () => {
-          server.off("error", reject);
-          const { port } = server.address() as AddressInfo;
-          resolve({ url: `http://${host.includes(":") ? `[${host}]` : host}:${port}` });
+        const port = options.port ?? defaultRouterPort;
+        const failed = (error: Error) =>
+          reject(
+            new Error(`the router cannot listen on ${host}:${port}: ${error.message}`, { cause: error }),
+          );
+        server.once("error", failed);
+        server.listen(port, host, () => {
+          server.off("error", failed);
+          const bound = (server.address() as AddressInfo).port;
+          resolve({ url: `http://${host.includes(":") ? `[${host}]` : host}:${bound}` });
         });
       }),
     close: async () => {

@@ -106,7 +106,8 @@ export function downstreamResponseHeaders(
 
 /** The client's `X-Forwarded-For` chain with the client's own address appended. */
 function forwardedFor(request: IncomingMessage): string {
-  const address = (request.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+  const remote = request.socket.remoteAddress ?? "";
+  const address = remote.startsWith("::ffff:") ? remote.slice(7) : remote;
   const earlier = joinHeader(request.headers["x-forwarded-for"]);
   return earlier === undefined ? address : `${earlier}, ${address}`;
 }

@@ -33,12 +33,22 @@ export interface Exchange {
 // RFC 9110 §9.2.2: repeating these has the same effect as sending them once.
 const idempotentMethods = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 
+/** A request being proxied, as its caller sees it. */
+export interface ProxiedRequest {
+  /** The client went away before the response was complete: stop the upstream work. */
+  clientGone(): void;
+}
+
 /**
  * Streams a request to one of the route's replicas and the answer back, through the replica's
  * keep-alive pool. A connection that fails before anything was sent is retried once on another
  * replica; once the body started streaming or the replica answered, it never is.
  */
-export function proxyRequest(exchange: Exchange, first: UpstreamTarget, settings: ProxySettings): void {
+export function proxyRequest(
+  exchange: Exchange,
+  first: UpstreamTarget,
+  settings: ProxySettings,
+): ProxiedRequest {
   const plan: AttemptPlan = {
     exchange,
     settings,
@@ -46,13 +56,8 @@ export function proxyRequest(exchange: Exchange, first: UpstreamTarget, settings
     withBody: hasRequestBody(exchange.request),
     current: undefined,
   };
-  exchange.response.once("close", () => {
-    if (!exchange.response.writableFinished) {
-      // The client went away: stop the upstream work instead of streaming into the void.
-      plan.current?.abort(clientClosed());
-    }
-  });
   startAttempt(plan, first, false);
+  return { clientGone: () => plan.current?.abort(clientClosed()) };
 }
 
 /** What every attempt of one exchange shares. */

@@ -3,45 +3,88 @@ import type { RouterErrorReason } from "./router-problem.js";
 
 /** Whose request it was; `service: ""` for requests no route matched (bounded cardinality). */
 export interface RequestOwner {
-  service: string;
-  environment: string;
+  readonly service: string;
+  readonly environment: string;
+}
+
+/** Counts kept per service and environment. */
+interface OwnerTally {
+  readonly labels: { service: string; environment: string };
+  inFlight: number;
+  readonly releases: Map<string, ReleaseTally>;
+}
+
+/** Counts kept per release: responses by status class, index 1 for 1xx … 9 for 9xx. */
+interface ReleaseTally {
+  readonly labels: { service: string; environment: string; release: string };
+  readonly byClass: number[];
 }
 
 /**
  * The router's own Prometheus metrics, in a registry of its own (never prom-client's global
  * one, so two routers in one process, or tests, do not mix their numbers).
+ *
+ * Request counts and in-flight gauges are plain numbers on the hot path and handed to
+ * prom-client when scraped (its `collect` hook): prom-client validates and hashes the labels on
+ * every call, which costs more than the rest of the bookkeeping of a proxied request.
  */
 export class RouterMetrics {
   readonly registry = new Registry();
-  private readonly requests = new Counter({
-    name: "slipway_http_requests_total",
-    help: "HTTP requests answered through the router, by status class (1xx…5xx).",
-    labelNames: ["service", "environment", "release", "code_class"] as const,
-    registers: [this.registry],
-  });
-  private readonly duration = new Histogram({
-    name: "slipway_http_request_duration_seconds",
-    help: "Time from the request's arrival at the router to the end of its response.",
-    labelNames: ["service", "environment", "release"] as const,
-    // Prometheus' default buckets, .005 s to 10 s.
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
-  private readonly inFlight = new Gauge({
-    name: "slipway_http_requests_in_flight",
-    help: "Requests (and WebSocket tunnels) the router is handling right now.",
-    labelNames: ["service", "environment"] as const,
-    registers: [this.registry],
-  });
-  private readonly errors = new Counter({
-    name: "slipway_router_errors_total",
-    help: "Requests the router answered (or cut) itself, by reason.",
-    labelNames: ["service", "environment", "reason"] as const,
-    registers: [this.registry],
-  });
+  private readonly owners = new Map<string, OwnerTally>();
+  // Route objects are replaced on every setRoutes; the string-keyed map above outlives them.
+  private readonly ownerOf = new WeakMap<RequestOwner, OwnerTally>();
+  private readonly duration: Histogram<"service" | "environment" | "release">;
+  private readonly errors: Counter<"service" | "environment" | "reason">;
+
+  constructor() {
+    const owners = this.owners;
+    new Counter({
+      name: "slipway_http_requests_total",
+      help: "HTTP requests answered through the router, by status class (1xx…5xx).",
+      labelNames: ["service", "environment", "release", "code_class"] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const owner of owners.values()) {
+          for (const tally of owner.releases.values()) {
+            tally.byClass.forEach((count, index) => {
+              if (count > 0) {
+                this.inc({ ...tally.labels, code_class: `${index}xx` }, count);
+              }
+            });
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: "slipway_http_requests_in_flight",
+      help: "Requests (and WebSocket tunnels) the router is handling right now.",
+      labelNames: ["service", "environment"] as const,
+      registers: [this.registry],
+      collect() {
+        for (const owner of owners.values()) {
+          this.set(owner.labels, owner.inFlight);
+        }
+      },
+    });
+    this.duration = new Histogram({
+      name: "slipway_http_request_duration_seconds",
+      help: "Time from the request's arrival at the router to the end of its response.",
+      labelNames: ["service", "environment", "release"] as const,
+      // Prometheus' default buckets, .005 s to 10 s.
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [this.registry],
+    });
+    this.errors = new Counter({
+      name: "slipway_router_errors_total",
+      help: "Requests the router answered (or cut) itself, by reason.",
+      labelNames: ["service", "environment", "reason"] as const,
+      registers: [this.registry],
+    });
+  }
 
   requestStarted(owner: RequestOwner): void {
-    this.inFlight.inc({ service: owner.service, environment: owner.environment });
+    this.tally(owner).inFlight++;
   }
 
   /**
@@ -49,11 +92,12 @@ export class RouterMetrics {
    * response header was sent: counted as 499 (nginx's "client closed request"), a 4xx.
    */
   requestFinished(owner: RequestOwner, release: string, status: number | undefined, seconds: number): void {
-    const { service, environment } = owner;
-    this.inFlight.dec({ service, environment });
-    const code_class = `${Math.trunc((status ?? 499) / 100)}xx`;
-    this.requests.inc({ service, environment, release, code_class });
-    this.duration.observe({ service, environment, release }, seconds);
+    const tally = this.tally(owner);
+    tally.inFlight--;
+    const releaseTally = tally.releases.get(release) ?? this.addRelease(tally, release);
+    const statusClass = Math.min(9, Math.max(1, Math.trunc((status ?? 499) / 100)));
+    releaseTally.byClass[statusClass] = (releaseTally.byClass[statusClass] ?? 0) + 1;
+    this.duration.observe(releaseTally.labels, seconds);
   }
 
   routerError(owner: RequestOwner, reason: RouterErrorReason): void {
@@ -62,5 +106,30 @@ export class RouterMetrics {
 
   text(): Promise<string> {
     return this.registry.metrics();
+  }
+
+  private tally(owner: RequestOwner): OwnerTally {
+    const cached = this.ownerOf.get(owner);
+    if (cached !== undefined) {
+      return cached;
+    }
+    const key = `${owner.service}\n${owner.environment}`;
+    let tally = this.owners.get(key);
+    if (tally === undefined) {
+      tally = {
+        labels: { service: owner.service, environment: owner.environment },
+        inFlight: 0,
+        releases: new Map(),
+      };
+      this.owners.set(key, tally);
+    }
+    this.ownerOf.set(owner, tally);
+    return tally;
+  }
+
+  private addRelease(owner: OwnerTally, release: string): ReleaseTally {
+    const tally: ReleaseTally = { labels: { ...owner.labels, release }, byClass: new Array(10).fill(0) };
+    owner.releases.set(release, tally);
+    return tally;
   }
 }

@@ -107,4 +107,13 @@ describe("routing by host and path prefix", () => {
     );
     expect(await servedBy("web.staging.localhost", "/")).toBe("web-1");
   });
+
+  it("says which address is taken when it cannot listen", async () => {
+    const taken = Number(new URL(url).port);
+    const second = createRouter({ port: taken });
+    await expect(second.listen()).rejects.toThrow(
+      `the router cannot listen on 127.0.0.1:${taken}: listen EADDRINUSE`,
+    );
+    await second.close();
+  });
 });

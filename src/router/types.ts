@@ -26,10 +26,9 @@ export interface RouteEntry {
 /** How the router picks among a route's replicas. */
 export type BalancingPolicy = "least-outstanding" | "round-robin";
 
-/** What the router logs: pino's `logger.warn(details, message)` fits as is. */
+/** What the router logs (upstream failures, conflicting routes): a pino logger fits as is. */
 export interface RouterLogger {
   warn(details: object, message: string): void;
-  error(details: object, message: string): void;
 }
 
 /** Options of `createRouter`. */

@@ -1,5 +1,5 @@
 import type { Upstream } from "./types.js";
-import { type PoolSettings, targetKey, UpstreamTarget } from "./upstream-target.js";
+import { type PoolSettings, parseUpstreamUrl, targetKey, UpstreamTarget } from "./upstream-target.js";
 
 /**
  * Keeps one `UpstreamTarget` per replica across route-table swaps, so in-flight counts and warm
@@ -19,7 +19,11 @@ export class UpstreamRegistry {
    * Swaps in the replicas of a new route table. Returns a resolver that maps each upstream of
    * that table to its (kept or new) target; targets left out are retired.
    */
-  replace(upstreams: Iterable<Upstream>): (upstream: Upstream) => UpstreamTarget {
+  replace(upstreams: readonly Upstream[]): (upstream: Upstream) => UpstreamTarget {
+    // Refuse a bad table before touching anything, so the current one stays whole.
+    for (const upstream of upstreams) {
+      parseUpstreamUrl(upstream);
+    }
     const next = new Map<string, UpstreamTarget>();
     for (const upstream of upstreams) {
       const key = targetKey(upstream);

@@ -29,10 +29,7 @@ export class UpstreamTarget implements Balanceable {
     this.id = upstream.id;
     this.url = upstream.url;
     this.release = upstream.release;
-    const parsed = URL.parse(upstream.url);
-    if (parsed === null || parsed.protocol !== "http:") {
-      throw new Error(`upstream ${upstream.id} has URL "${upstream.url}": expected http://HOST:PORT`);
-    }
+    const parsed = parseUpstreamUrl(upstream);
     this.hostname = parsed.hostname;
     this.port = Number(parsed.port || 80);
     this.settings = settings;
@@ -95,6 +92,15 @@ export class UpstreamTarget implements Balanceable {
       pool.close().catch(() => undefined);
     }
   }
+}
+
+/** The replica's URL, or an error naming the replica when it is not `http://HOST:PORT`. */
+export function parseUpstreamUrl(upstream: Upstream): URL {
+  const parsed = URL.parse(upstream.url);
+  if (parsed === null || parsed.protocol !== "http:") {
+    throw new Error(`upstream ${upstream.id} has URL "${upstream.url}": expected http://HOST:PORT`);
+  }
+  return parsed;
 }
 
 /** Identity of a target across route tables: same replica, same address, same release. */

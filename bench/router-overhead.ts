@@ -1,0 +1,174 @@
+/**
+ * Router overhead: the same hello-world replica measured direct, through Slipway's router and
+ * through nginx (Debian's package), side by side in one run, all on 127.0.0.1.
+ *
+ * Run from the repository root (Node 24 runs the TypeScript sources itself; the --import hook
+ * maps their `.js` import specifiers to the `.ts` files):
+ *
+ *   node_modules/.bin/node --import ./bench/support/resolve-ts-sources.ts bench/router-overhead.ts
+ *
+ * Needs /usr/sbin/nginx (`apt-get install -y nginx`). Knobs, as environment variables:
+ * BENCH_DURATION (seconds per measurement, default 10), BENCH_CONNECTIONS (default 50),
+ * BENCH_ROUNDS (max-rate rounds per target, interleaved; the best counts; default 2).
+ *
+ * Method:
+ * 1. Maximum rate: autocannon's average requests/s over BENCH_CONNECTIONS connections.
+ * 2. Latency at half load: every target gets the same offered load, half of the router's
+ *    maximum, twice: with autocannon's `overallRate` (which sends each connection's per-second
+ *    quota in a burst at the start of every second) and with an evenly paced open-loop load
+ *    (bench/support/paced-load.ts). p50/p99 come from every single response time (sub-ms).
+ * The upstream, the router and nginx each run in their own process; the load runs in this one.
+ */
+import { spawnSync } from "node:child_process";
+import { cpus } from "node:os";
+import autocannon from "autocannon";
+import { nginxBinary, startNginx } from "./support/nginx.js";
+import { pacedLatency } from "./support/paced-load.js";
+import { startTsProcess } from "./support/processes.js";
+
+const duration = Number(process.env.BENCH_DURATION ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const host = "hello.bench.localhost";
+
+interface Target {
+  name: string;
+  url: string;
+}
+
+interface Latency {
+  p50: number;
+  p99: number;
+}
+
+interface Measurement {
+  maxRps: number;
+  burst: Latency;
+  paced: Latency;
+  errors: number;
+}
+
+async function maxRate(target: Target): Promise<{ rps: number; errors: number }> {
+  const result = await autocannon({ url: target.url, connections, duration, headers: { host } });
+  return { rps: result.requests.average, errors: result.errors + result.timeouts + result.non2xx };
+}
+
+/** Latency under autocannon's `overallRate` (bursty: see the method above). */
+async function burstLatencyAt(target: Target, rate: number): Promise<Latency & { errors: number }> {
+  const times: number[] = [];
+  const run = autocannon({ url: target.url, connections, duration, overallRate: rate, headers: { host } });
+  run.on("response", (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => {
+    times.push(responseTimeMs);
+  });
+  const result = await run;
+  times.sort((a, b) => a - b);
+  const at = (fraction: number) =>
+    times[Math.min(times.length - 1, Math.floor(fraction * times.length))] ?? Number.NaN;
+  return { p50: at(0.5), p99: at(0.99), errors: result.errors + result.timeouts + result.non2xx };
+}
+
+function nginxVersion(): string {
+  const run = spawnSync(nginxBinary, ["-v"], { encoding: "utf8" });
+  return (run.stderr || run.stdout).trim().replace("nginx version: ", "");
+}
+
+async function main(): Promise<void> {
+  const upstream = await startTsProcess(new URL("./support/hello-upstream.ts", import.meta.url));
+  const upstreamUrl = `http://127.0.0.1:${upstream.announced}`;
+  const router = await startTsProcess(new URL("./support/router-process.ts", import.meta.url), [upstreamUrl]);
+  const nginx = await startNginx(Number(upstream.announced)).catch(async (error: Error) => {
+    await Promise.all([router.stop(), upstream.stop()]);
+    console.error(error.message);
+    process.exit(2);
+  });
+  const targets: Target[] = [
+    { name: "direct", url: upstreamUrl },
+    { name: "slipway router", url: router.announced },
+    { name: "nginx", url: nginx.url },
+  ];
+  try {
+    console.error(`warming up each target for 2 s…`);
+    for (const target of targets) {
+      await autocannon({ url: target.url, connections, duration: 2, headers: { host } });
+    }
+    const best = new Map<string, { rps: number; errors: number }>();
+    for (let round = 1; round <= rounds; round++) {
+      for (const target of targets) {
+        const measured = await maxRate(target);
+        console.error(`round ${round}: ${target.name} ${Math.round(measured.rps)} req/s`);
+        const previous = best.get(target.name);
+        if (previous === undefined || measured.rps > previous.rps) {
+          best.set(target.name, measured);
+        }
+      }
+    }
+    const rate = Math.max(1, Math.round((best.get("slipway router")?.rps ?? 2) / 2));
+    const results = new Map<string, Measurement>();
+    for (const target of targets) {
+      const max = best.get(target.name) ?? { rps: 0, errors: 0 };
+      const burst = await burstLatencyAt(target, rate);
+      const paced = await pacedLatency({
+        url: target.url,
+        host,
+        rate,
+        durationSeconds: duration,
+        connections,
+      });
+      console.error(
+        `${target.name} at ${rate} req/s: autocannon p99 ${burst.p99.toFixed(2)} ms, paced p99 ${paced.p99.toFixed(2)} ms` +
+          ` (generator lag up to ${paced.maxLagMs.toFixed(1)} ms)`,
+      );
+      results.set(target.name, {
+        maxRps: max.rps,
+        burst,
+        paced,
+        errors: max.errors + burst.errors + paced.errors,
+      });
+    }
+    printReport(results, rate);
+  } finally {
+    await Promise.all([nginx.stop(), router.stop(), upstream.stop()]);
+  }
+}
+
+function printReport(results: Map<string, Measurement>, rate: number): void {
+  const direct = results.get("direct");
+  const router = results.get("slipway router");
+  const nginx = results.get("nginx");
+  if (direct === undefined || router === undefined || nginx === undefined) {
+    throw new Error("a target was not measured");
+  }
+  const ms = (value: number) => value.toFixed(2);
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  const lines = [
+    `Router overhead: ${cpus().length} × ${cpu}, Node ${process.version}, ${nginxVersion()}, ` +
+      `${connections} connections, ${duration} s per measurement, best of ${rounds} max-rate rounds; ` +
+      `latency at ${rate} req/s (half of the router's maximum) for every target.`,
+    "",
+    "| target | max req/s | p50 paced (ms) | p99 paced (ms) | p50 autocannon -R (ms) | p99 autocannon -R (ms) | errors |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const [name, result] of results) {
+    lines.push(
+      `| ${name} | ${Math.round(result.maxRps)} | ${ms(result.paced.p50)} | ${ms(result.paced.p99)} | ` +
+        `${ms(result.burst.p50)} | ${ms(result.burst.p99)} | ${result.errors} |`,
+    );
+  }
+  const rpsRatio = router.maxRps / nginx.maxRps;
+  const addedPaced = router.paced.p99 - direct.paced.p99;
+  const addedBurst = router.burst.p99 - direct.burst.p99;
+  const check = (ok: boolean) => (ok ? "met" : "not met");
+  lines.push(
+    "",
+    "| ratio | value | target |",
+    "| --- | ---: | --- |",
+    `| router / nginx max req/s | ${rpsRatio.toFixed(2)} | ≥ 0.80: ${check(rpsRatio >= 0.8)} |`,
+    `| router p99 − direct p99, paced half load | ${ms(addedPaced)} ms | ≤ 1 ms: ${check(addedPaced <= 1)} |`,
+    `| router p99 − direct p99, autocannon -R half load | ${ms(addedBurst)} ms | ≤ 1 ms: ${check(addedBurst <= 1)} |`,
+    `| nginx p99 − direct p99, paced half load (reference) | ${ms(nginx.paced.p99 - direct.paced.p99)} ms | |`,
+    `| nginx p99 − direct p99, autocannon -R half load (reference) | ${ms(nginx.burst.p99 - direct.burst.p99)} ms | |`,
+  );
+  console.log(lines.join("\n"));
+}
+
+await main();
