@@ -24,6 +24,8 @@ import type { UpstreamTarget } from "./upstream-target.js";
 /** The router's port unless told otherwise. */
 export const defaultRouterPort = 7480;
 const defaultUpstreamTimeoutMs = 60_000;
+/** Long enough to stop hammering a replica that is down, short enough to notice it came back. */
+const defaultRefusedCooldownMs = 5_000;
 const unrouted: RequestOwner = { service: "", environment: "" };
 
 /** Where a request goes, or the problem that answers it instead. */
@@ -54,7 +56,8 @@ export function createRouter(options: RouterOptions = {}): Router {
 
   const onRouterError = (owner: RequestOwner, problem: Pick<RouterProblem, "reason">) =>
     metrics.routerError(owner, problem.reason);
-  const proxySettings = { policy, upstreamTimeoutMs, logger, onRouterError };
+  const refusedCooldownMs = options.refusedCooldownMs ?? defaultRefusedCooldownMs;
+  const proxySettings = { policy, upstreamTimeoutMs, refusedCooldownMs, logger, onRouterError };
 
   const routeTo = (target: RequestTarget): Routing => {
     const route = table.match(target.host, target.path);

@@ -14,6 +14,8 @@ import type { UpstreamTarget } from "./upstream-target.js";
 export interface ProxySettings {
   policy: SelectionPolicy;
   upstreamTimeoutMs: number;
+  /** How long a replica that refused a connection is passed over. */
+  refusedCooldownMs: number;
   logger: RouterLogger | undefined;
   /** Called for every error the router itself answers or causes (the metrics hook). */
   onRouterError(route: ServiceRoute, problem: Pick<RouterProblem, "reason">): void;
@@ -166,6 +168,9 @@ class Attempt implements Dispatcher.DispatchHandler {
       return;
     }
     const failure = classifyUpstreamError(error, settings.upstreamTimeoutMs);
+    if (failure.beforeConnect) {
+      this.upstream.eject(settings.refusedCooldownMs);
+    }
     const next = this.retried
       ? undefined
       : retryTarget(exchange, this.upstream, failure, this.body, settings.policy);

@@ -101,3 +101,61 @@ describe("retrying a failed connection once on another replica", () => {
     expect(JSON.parse(response.body).detail).toMatch(/^upstream dead-\d of web failed: connection refused$/);
   });
 });
+
+describe("passing over a replica that refused a connection", () => {
+  it("sends it nothing during the cooldown, then takes it back", async () => {
+    const deadUrl = await deadUpstreamUrl();
+    const live = await upstream("live");
+    const router = createRouter({ port: 0, refusedCooldownMs: 300 });
+    started.routers.push(router);
+    router.setRoutes([routeFor("web", [{ id: "flaky", url: deadUrl, release: "v1" }, live])]);
+    const { url } = await router.listen();
+
+    // The first request that lands on it is refused, retried on `live`, and ejects it.
+    for (let i = 0; i < 4; i++) {
+      expect((await send(url, { host })).status).toBe(200);
+    }
+    // Now something listens on its port again, but the cooldown keeps traffic away for a while.
+    const { createServer } = await import("node:http");
+    let revivedHits = 0;
+    const revived = createServer((_req, res) => {
+      revivedHits++;
+      res.end(JSON.stringify({ upstream: "flaky" }));
+    });
+    revived.listen(Number(new URL(deadUrl).port), "127.0.0.1");
+    await new Promise((resolve) => revived.once("listening", resolve));
+    try {
+      for (let i = 0; i < 6; i++) {
+        expect((await send(url, { host })).status).toBe(200);
+      }
+      expect(revivedHits).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      for (let i = 0; i < 6; i++) {
+        expect((await send(url, { host })).status).toBe(200);
+      }
+      expect(revivedHits).toBeGreaterThan(0);
+    } finally {
+      revived.closeAllConnections();
+      await new Promise((resolve) => revived.close(resolve));
+    }
+  });
+
+  it("still tries an ejected replica when every replica of the route is ejected", async () => {
+    const deadUrl = await deadUpstreamUrl();
+    const router = createRouter({ port: 0, refusedCooldownMs: 60_000 });
+    started.routers.push(router);
+    router.setRoutes([routeFor("web", [{ id: "only", url: deadUrl, release: "v1" }])]);
+    const { url } = await router.listen();
+    expect((await send(url, { host })).status).toBe(502);
+    const { createServer } = await import("node:http");
+    const revived = createServer((_req, res) => res.end("{}"));
+    revived.listen(Number(new URL(deadUrl).port), "127.0.0.1");
+    await new Promise((resolve) => revived.once("listening", resolve));
+    try {
+      expect((await send(url, { host })).status).toBe(200);
+    } finally {
+      revived.closeAllConnections();
+      await new Promise((resolve) => revived.close(resolve));
+    }
+  });
+});

@@ -41,6 +41,11 @@ export interface RouterOptions {
   balancing?: BalancingPolicy;
   /** How long an upstream may take to send its response headers before a 504. Default 60 000 ms. */
   upstreamTimeoutMs?: number;
+  /**
+   * How long a replica that refused a connection is passed over before it gets traffic again
+   * (unless every replica of the route is). Default 5000 ms.
+   */
+  refusedCooldownMs?: number;
   /** Where warnings (conflicting routes, upstream failures) go. Default: nowhere. */
   logger?: RouterLogger;
 }

@@ -21,6 +21,8 @@ export class UpstreamTarget implements Balanceable {
   readonly hostname: string;
   readonly port: number;
   outstanding = 0;
+  /** Epoch ms until which the balancer passes this replica over (it refused a connection). */
+  ejectedUntil = 0;
   private retired = false;
   private pool: Pool | undefined;
   private readonly settings: PoolSettings;
@@ -62,6 +64,11 @@ export class UpstreamTarget implements Balanceable {
         this.closeIfDrained();
       }
     };
+  }
+
+  /** Passes the replica over for `ms`: a refused connection means it is down or not listening yet. */
+  eject(ms: number): void {
+    this.ejectedUntil = Date.now() + ms;
   }
 
   retire(): void {
