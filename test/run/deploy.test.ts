@@ -158,12 +158,38 @@ describe.each(STORE_ENGINES.filter(engineAvailable))(
       expect(status.environments[0]?.desiredReplicas).toBe(1);
     });
 
+    it("injects declared secrets into replicas and masks them in the logs", async () => {
+      const spec = specFor("greeter").replace(
+        "start: node server.js",
+        "start: node server.js\nsecrets: [API_KEY]",
+      );
+      await client.apply("greeter", spec);
+      const set = await client.call("PUT", "/api/v1/services/greeter/secrets/API_KEY", {
+        value: "sk-live-0123456789",
+        environment: "staging",
+      });
+      expect(set.status).toBe(200);
+      const printsSecret = `console.log("using key " + process.env.API_KEY);\n${greeterSource("hello v4")}`;
+      const { deployment } = await client.deploy(
+        "greeter",
+        await packApp({ "server.js": printsSecret, "slipway.yaml": spec }),
+      );
+      expect(deployment?.status).toBe("succeeded");
+      const logs = await client.call<{ lines: { line: string }[] }>(
+        "GET",
+        "/api/v1/services/greeter/logs?environment=staging&grep=using%20key",
+      );
+      expect(logs.body.lines.length).toBeGreaterThan(0);
+      expect(logs.body.lines.every((l) => l.line === "using key ***")).toBe(true);
+      expect(JSON.stringify(logs.body)).not.toContain("sk-live-0123456789");
+    });
+
     it("serves Prometheus metrics of the router and of every replica", async () => {
       const text = await (await fetch(`${platform.url}/metrics`)).text();
       expect(text).toMatch(/slipway_http_requests_total\{[^}]*service="greeter"[^}]*\} \d+/);
       expect(text).toContain("slipway_http_request_duration_seconds_bucket");
       expect(text).toMatch(
-        /slipway_replica_memory_rss_bytes\{service="greeter",environment="staging",release="v1",replica="rep_\w+"\} [1-9]\d+/,
+        /slipway_replica_memory_rss_bytes\{service="greeter",environment="staging",release="v\d+",replica="rep_\w+"\} [1-9]\d+/,
       );
       expect(text).toMatch(/slipway_replica_ready\{service="greeter"[^}]*\} 1/);
       expect(text).toMatch(/slipway_replica_cpu_seconds_total\{service="greeter"[^}]*\} [\d.]+/);

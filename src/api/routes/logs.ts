@@ -3,11 +3,13 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { replicaLogDir } from "../../deploy/index.js";
 import { followLogRecords, type LogRecord, readLogRecords } from "../../runtime/index.js";
+import { resolveSecrets } from "../../store/index.js";
 import { principalOf } from "../auth/principal.js";
 import type { ApiContext } from "../context.js";
 import { HttpProblem } from "../problem.js";
 import { authorize } from "../rbac/index.js";
 import { authErrors, dnsLabel, problemSchema } from "../schemas/common.js";
+import { secretMasker } from "../secret-mask.js";
 import { requireService } from "../service-spec.js";
 import { openSse } from "../sse.js";
 import { timeBound } from "../time-bound.js";
@@ -31,13 +33,13 @@ interface LogSource {
   dir: string;
 }
 
-function toLine(source: LogSource, record: LogRecord): LogLine {
+function toLine(source: LogSource, record: LogRecord, mask: (text: string) => string): LogLine {
   return {
     at: record.at,
     stream: record.stream,
     replica: source.replica,
     release: source.release,
-    line: record.line,
+    line: mask(record.line),
     ...(record.truncated ? { truncated: true } : {}),
   };
 }
@@ -84,6 +86,10 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
         );
       }
       const since = timeBound(request.query.since, "since", new Date());
+      // Replicas see their secrets in clear; whatever they print of them is masked here.
+      const mask = secretMasker(
+        Object.values(await resolveSecrets(ctx.store.db, ctx.secretBox, service.name, env.name)),
+      );
       let replicas = ctx.store.db
         .selectFrom("replicas")
         .innerJoin("releases", "releases.id", "replicas.release_id")
@@ -114,7 +120,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
       for (const source of sources) {
         try {
           for await (const record of readLogRecords(source.dir, query)) {
-            lines.push(toLine(source, record));
+            lines.push(toLine(source, record, mask));
           }
         } catch {
           // A replica that never wrote a line has no log directory yet.
@@ -141,7 +147,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
               ...(request.query.grep ? { grep: request.query.grep } : {}),
               limit: 0,
             })) {
-              sse.send("log", toLine(source, record));
+              sse.send("log", toLine(source, record, mask));
             }
           } catch {
             following.delete(source.replica);
