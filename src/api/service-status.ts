@@ -92,7 +92,8 @@ export async function serviceStatus(
         ? { id: live.id, version: live.version, deployedAt: deployedAt?.finished_at ?? live.created_at }
         : null,
       replicas: rows.map((r) => {
-        const status = supervised.get(r.id)?.supervisor.status();
+        const live = supervised.get(r.id);
+        const status = live?.supervisor.status();
         const oom = status?.lastExit?.oom;
         return {
           id: r.id,
@@ -108,7 +109,8 @@ export async function serviceStatus(
           ...(status?.nextRestartAt ? { nextRestartAt: status.nextRestartAt } : {}),
           ...(status?.backoffMs !== undefined ? { backoffSeconds: Math.round(status.backoffMs / 1000) } : {}),
           startedAt: r.started_at,
-          lastLog: status?.lastLogLines?.map((l) => l.line) ?? parseLastLog(r.last_log),
+          // The live replica's copy is masked of its secrets; so is the stored one.
+          lastLog: live && live.lastLog.length > 0 ? live.lastLog : parseLastLog(r.last_log),
         };
       }),
     });

@@ -554,7 +554,7 @@ export class DeployController {
   async #tail(replica: LiveReplica): Promise<string[]> {
     const lines: string[] = [];
     for await (const line of this.#options.runtime.readLogs(replica.id, { limit: 20 })) {
-      lines.push(line.line);
+      lines.push(replica.mask(line.line));
     }
     return lines;
   }

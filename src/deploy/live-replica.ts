@@ -8,6 +8,7 @@ import type {
 } from "../runtime/index.js";
 import { ReplicaSupervisor } from "../runtime/index.js";
 import type { ServiceSpec } from "../spec/index.js";
+import { secretMasker } from "../store/index.js";
 import type { DeployRecords } from "./records.js";
 import type { ReplicaPlan } from "./replica-plan.js";
 
@@ -60,6 +61,8 @@ export class LiveReplica {
   lastExit: LastTermination | undefined;
   lastLog: string[] = [];
   #writes: Promise<void> = Promise.resolve();
+  /** What the replica prints of its own secrets never reaches events, status or the store. */
+  readonly mask: (text: string) => string;
 
   constructor(
     readonly id: string,
@@ -82,6 +85,7 @@ export class LiveReplica {
       stopGraceMs: ctx.stopGraceMs,
       restarts,
     });
+    this.mask = secretMasker(plan.effective.secrets.flatMap((name) => plan.spec.env[name] ?? []));
     this.supervisor.onEvent((event) => this.#handle(event));
   }
 
@@ -167,7 +171,7 @@ export class LiveReplica {
       case "exited": {
         this.exits += 1;
         this.lastExit = event.exit;
-        this.lastLog = event.lastLogLines.map((l) => l.line);
+        this.lastLog = event.lastLogLines.map((l) => this.mask(l.line));
         this.#write({
           exit_code: event.exit.code,
           reason: event.exit.reason,

@@ -184,6 +184,22 @@ describe.each(STORE_ENGINES.filter(engineAvailable))(
       expect(JSON.stringify(logs.body)).not.toContain("sk-live-0123456789");
     });
 
+    it("masks secrets in a failed deploy's last log lines too", async () => {
+      const spec = specFor("greeter").replace(
+        "start: node server.js",
+        "start: node server.js\nsecrets: [API_KEY]",
+      );
+      const leaks = 'console.error("bad key " + process.env.API_KEY); process.exit(2);';
+      const { deployment } = await client.deploy(
+        "greeter",
+        await packApp({ "server.js": leaks, "slipway.yaml": spec }),
+      );
+      expect(deployment?.status).toBe("failed");
+      expect(deployment?.failure?.lastLog).toContain("bad key ***");
+      const events = await client.call("GET", "/api/v1/events?service=greeter&limit=1000");
+      expect(JSON.stringify(events.body)).not.toContain("sk-live-0123456789");
+    });
+
     it("serves Prometheus metrics of the router and of every replica", async () => {
       const text = await (await fetch(`${platform.url}/metrics`)).text();
       expect(text).toMatch(/slipway_http_requests_total\{[^}]*service="greeter"[^}]*\} \d+/);
