@@ -331,6 +331,14 @@ export class DeployController {
         error instanceof RolloutFailed
           ? error.failure
           : { reason: error instanceof Error ? error.message : String(error) };
+      // Kept with the deployment, so reading it back never has to search the timeline.
+      await this.#records.savePlan(deployment.id, {
+        kind: request.kind,
+        desired,
+        ...(previous ? {} : { keptReplicas: true }),
+        failure,
+        ...plan,
+      });
       if (previous) {
         await this.#abandon(started);
         // Earlier batches may have stopped old replicas: bring the previous release back to strength.
@@ -340,12 +348,6 @@ export class DeployController {
       } else {
         // Nothing to fall back to: like Kubernetes, the replicas stay and keep restarting
         // (CrashLoopBackOff), so `slipway status` and the logs show why until a fix is deployed.
-        await this.#records.savePlan(deployment.id, {
-          kind: request.kind,
-          desired,
-          keptReplicas: true,
-          ...plan,
-        });
         for (const replica of started) {
           if (replica) {
             replica.routed = true;

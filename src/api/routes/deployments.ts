@@ -48,19 +48,10 @@ async function deploymentView(ctx: ApiContext, d: Deployment): Promise<Deploymen
     .where("environments.id", "=", d.environment_id)
     .where("releases.id", "=", d.release_id)
     .executeTakeFirst();
-  const plan = d.plan_json ? (JSON.parse(d.plan_json) as { kind?: string }) : {};
-  const failureEvent =
-    d.status === "failed"
-      ? await ctx.store.db
-          .selectFrom("events")
-          .select("data_json")
-          .where("kind", "=", "deployment.failed")
-          .where("data_json", "like", `%"deploymentId":"${d.id}"%`)
-          .executeTakeFirst()
-      : undefined;
-  const failure = failureEvent?.data_json
-    ? (JSON.parse(failureEvent.data_json) as { failure?: DeploymentView["failure"] }).failure
-    : undefined;
+  const plan = d.plan_json
+    ? (JSON.parse(d.plan_json) as { kind?: string; failure?: DeploymentView["failure"] })
+    : {};
+  const failure = d.status === "failed" ? plan.failure : undefined;
   return {
     id: d.id,
     service: row?.service ?? "",
