@@ -185,7 +185,14 @@ export function createRouter(options: RouterOptions = {}): Router {
         const port = options.port ?? defaultRouterPort;
         const failed = (error: Error) =>
           reject(
-            new Error(`the router cannot listen on ${host}:${port}: ${error.message}`, { cause: error }),
+            // Keeps the system's code (EADDRINUSE…) so callers can explain it.
+            Object.assign(
+              new Error(`the router cannot listen on ${host}:${port}: ${error.message}`, { cause: error }),
+              {
+                code: (error as NodeJS.ErrnoException).code,
+                router: true,
+              },
+            ),
           );
         server.once("error", failed);
         server.listen(port, host, () => {

@@ -124,4 +124,27 @@ describe("slipway up", () => {
       child.kill("SIGTERM");
     }
   }, 60_000);
+
+  it("names the router's port when it is taken, with a hint", async () => {
+    const { createServer } = await import("node:net");
+    const blocker = createServer().listen(0, "127.0.0.1");
+    await new Promise((resolve) => blocker.once("listening", resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const run = await cli.run([
+        "up",
+        "--port",
+        "0",
+        "--router-port",
+        String(port),
+        "--data",
+        join(cli.dir, "data-busy"),
+      ]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`error: the router's port ${port} on 127.0.0.1 is already in use`);
+      expect(run.stderr).toContain("--router-port");
+    } finally {
+      blocker.close();
+    }
+  });
 });

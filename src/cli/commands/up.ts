@@ -202,15 +202,20 @@ function parsePort(value: string): number {
 
 function startFailure(error: unknown, options: UpOptions): unknown {
   const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  // The router reports its own listen errors; the API's come from Fastify.
+  const router = error instanceof Error && (error as { router?: boolean }).router === true;
+  const port = router ? options.routerPort : options.port;
+  const flag = router ? "--router-port" : "--port";
+  const what = router ? "the router's port" : "port";
   if (code === "EADDRINUSE") {
-    return new CliError(`port ${options.port} on ${options.host} is already in use`, {
-      hint: "is another `slipway up` running? pick another port with --port",
+    return new CliError(`${what} ${port} on ${options.host} is already in use`, {
+      hint: `is another \`slipway up\` running? pick another port with ${flag}`,
       cause: error,
     });
   }
   if (code === "EACCES" || code === "EADDRNOTAVAIL") {
-    return new CliError(`cannot listen on ${options.host}:${options.port} (${code})`, {
-      hint: "pick a port above 1023 with --port, or an address of this machine with --host",
+    return new CliError(`cannot listen on ${options.host}:${port} (${code})`, {
+      hint: `pick a port above 1023 with ${flag}, or an address of this machine with --host`,
       cause: error,
     });
   }
