@@ -6,6 +6,7 @@ import { newId, nowIso, resolveSecrets } from "../store/index.js";
 import { LiveReplica, type Publish, type StoredReplica } from "./live-replica.js";
 import { DeployRecords } from "./records.js";
 import { desiredReplicas, planReplica } from "./replica-plan.js";
+import { applyRetention, type RetentionPolicy } from "./retention.js";
 import { planRollingUpdate, type RolloutStep } from "./rolling-plan.js";
 import { buildRouteTable, type RoutedEnvironment } from "./route-table.js";
 
@@ -27,6 +28,8 @@ export interface DeployControllerOptions {
   backoff?: BackoffPolicy;
   /** SIGTERM → SIGKILL grace when replicas stop; default 30 s like Kubernetes. */
   stopGraceMs?: number;
+  /** How many old releases and ended replicas' logs stay on disk. */
+  retention?: RetentionPolicy;
 }
 
 export type DeploymentKind = "deploy" | "rollback" | "restart";
@@ -109,6 +112,12 @@ export class DeployController {
   /** Records the deployment and starts its rollout in the background. */
   async deploy(request: DeployRequest): Promise<Deployment> {
     const env = await this.#requireEnvironment(request.service, request.environment);
+    if (request.release.status === "pruned") {
+      throw new DeployConflict(
+        `Release v${request.release.version} was pruned to save disk space (only the newest releases stay built); deploy a newer release, or the same source again with \`slipway deploy\`.`,
+        409,
+      );
+    }
     if (request.release.status !== "ready") {
       throw new DeployConflict(
         `Release v${request.release.version} is ${request.release.status}, not ready to deploy.`,
@@ -186,6 +195,29 @@ export class DeployController {
     }
     await this.#options.runtime.cleanupOrphans(new Set(await this.#records.allReplicaIds()));
     this.refreshRoutes();
+    await this.#prune();
+  }
+
+  /** Deletes old release builds and ended replicas' logs; a failure here never fails a deploy. */
+  async #prune(): Promise<void> {
+    try {
+      const pruned = await applyRetention(
+        this.#options.store.db,
+        this.#options.home,
+        this.#options.retention,
+      );
+      for (const { service, version } of pruned.prunedReleases) {
+        await this.#options.publish({
+          kind: "release.pruned",
+          message: `${service} v${version} was pruned: its build was deleted to save disk space`,
+          service,
+          environment: "",
+          data: { releaseVersion: version },
+        });
+      }
+    } catch (error) {
+      this.#options.log.warn({ err: error }, "could not prune old releases and logs");
+    }
   }
 
   /** Stops supervising without stopping replicas: they keep serving while the platform restarts. */
@@ -319,6 +351,7 @@ export class DeployController {
         await this.#runStep(step, { deployment, env, release, effective, started, deadline, where });
       }
       await this.#records.finishDeployment(deployment.id, "succeeded", null);
+      void this.#prune();
       await this.#options.publish({
         kind: "deployment.succeeded",
         message: `v${release.version} is live in ${where}`,

@@ -57,7 +57,7 @@ export interface ReleasesTable {
   commit_sha: string | null;
   /** Snapshot of the spec this release was built with. */
   spec_json: string;
-  /** building | ready | failed */
+  /** building | ready | failed | pruned (its build was deleted to save disk space) */
   status: string;
   /** Where the build output lives (a directory in the data dir, or an image reference). */
   artifact: string | null;

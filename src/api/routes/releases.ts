@@ -26,7 +26,7 @@ export const releaseSchema = z
   .object({
     id: z.string(),
     version: z.number().int(),
-    status: z.enum(["building", "ready", "failed"]),
+    status: z.enum(["building", "ready", "failed", "pruned"]),
     commit: z.string().nullable(),
     createdAt: z.string(),
     createdBy: z.string().nullable(),
@@ -51,7 +51,7 @@ export function releaseView(release: Release, live: Map<string, string[]>) {
   return {
     id: release.id,
     version: release.version,
-    status: release.status as "building" | "ready" | "failed",
+    status: release.status as "building" | "ready" | "failed" | "pruned",
     commit: release.commit_sha,
     createdAt: release.created_at,
     createdBy: release.created_by,
