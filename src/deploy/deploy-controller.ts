@@ -190,7 +190,13 @@ export class DeployController {
     for (const { id } of environments) {
       const env = await this.#records.environmentById(id);
       if (env) {
-        await this.#exclusive(env.id, () => this.#converge(env));
+        // One environment that cannot be repaired must not keep the platform from starting.
+        await this.#exclusive(env.id, () => this.#converge(env)).catch((error: unknown) =>
+          this.#options.log.error(
+            { err: error, service: env.service_name, environment: env.name },
+            "could not repair the environment",
+          ),
+        );
       }
     }
     await this.#options.runtime.cleanupOrphans(new Set(await this.#records.allReplicaIds()));
@@ -642,7 +648,7 @@ export class DeployController {
         fresh,
         live,
         effective,
-        (await this.#lastDeploymentId(env.id)) ?? "",
+        await this.#deploymentOf(env.id, live.id),
       );
       replica.routed = true;
     }
@@ -655,15 +661,16 @@ export class DeployController {
     this.refreshRoutes();
   }
 
-  async #lastDeploymentId(environmentId: string): Promise<string | undefined> {
+  /** The deployment that made `releaseId` live here (succeeded, or a kept failed first deploy). */
+  async #deploymentOf(environmentId: string, releaseId: string): Promise<string> {
     const row = await this.#options.store.db
       .selectFrom("deployments")
       .select("id")
       .where("environment_id", "=", environmentId)
-      .where("status", "=", "succeeded")
+      .where("release_id", "=", releaseId)
       .orderBy("created_at", "desc")
-      .executeTakeFirst();
-    return row?.id;
+      .executeTakeFirstOrThrow();
+    return row.id;
   }
 
   async #adopt(
