@@ -141,9 +141,15 @@ export class DeployController {
       actor: request.actor,
       kind: request.kind,
     });
-    const done = this.#exclusive(env.id, () => this.#rollout(deployment, env, request, previous));
+    // The rollout runs in the background: whatever it throws ends the deployment, never the process.
+    const done = this.#exclusive(env.id, () => this.#rollout(deployment, env, request, previous))
+      .catch(async (error: unknown) => {
+        const reason = `the rollout stopped unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
+        this.#options.log.error({ err: error, deployment: deployment.id }, "rollout crashed");
+        await this.#records.finishDeployment(deployment.id, "failed", reason).catch(() => undefined);
+      })
+      .finally(() => this.#running.delete(deployment.id));
     this.#running.set(deployment.id, done);
-    done.finally(() => this.#running.delete(deployment.id));
     return deployment;
   }
 
