@@ -7,7 +7,7 @@ import { proxyUpgrade } from "./proxy-upgrade.js";
 import { requestIdFor } from "./request-id.js";
 import { isBadTarget, type RequestTarget, readRequestTarget } from "./request-target.js";
 import { RouteTable } from "./route-table.js";
-import { type RequestOwner, RouterMetrics } from "./router-metrics.js";
+import { type RequestOwner, RouterMetrics, releaseKey } from "./router-metrics.js";
 import {
   badRequestProblem,
   noReadyReplicaProblem,
@@ -24,6 +24,8 @@ import type { UpstreamTarget } from "./upstream-target.js";
 /** The router's port unless told otherwise. */
 export const defaultRouterPort = 7480;
 const defaultUpstreamTimeoutMs = 60_000;
+/** Series of a release that left the routes stay this long, so Prometheus scrapes their last counts. */
+const defaultRetiredSeriesTtlMs = 10 * 60_000;
 /** Long enough to stop hammering a replica that is down, short enough to notice it came back. */
 const defaultRefusedCooldownMs = 5_000;
 const unrouted: RequestOwner = { service: "", environment: "" };
@@ -171,6 +173,12 @@ export function createRouter(options: RouterOptions = {}): Router {
     setRoutes(routes) {
       const compiled = compileRoutes(routes, registry);
       table = compiled.table;
+      const routed = new Set(
+        routes.flatMap((route) =>
+          route.upstreams.map((u) => releaseKey(route.service, route.environment, u.release)),
+        ),
+      );
+      metrics.retainReleases(routed, Date.now(), options.retiredSeriesTtlMs ?? defaultRetiredSeriesTtlMs);
       for (const conflict of compiled.conflicts) {
         logger?.warn(
           conflict,

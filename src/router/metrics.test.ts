@@ -149,3 +149,29 @@ describe("request metrics", () => {
     await other.close();
   });
 });
+
+describe("series of releases that left the routes", () => {
+  it("are kept for the grace period, then dropped so deploys do not add series forever", async () => {
+    const v1 = await startUpstream("web-1", undefined, "v1");
+    const v2 = await startUpstream("web-2", undefined, "v2");
+    const router = createRouter({ port: 0, retiredSeriesTtlMs: 150 });
+    try {
+      router.setRoutes([routeFor("web", [v1])]);
+      const { url } = await router.listen();
+      expect((await send(url, { host: "web.staging.localhost" })).status).toBe(200);
+      router.setRoutes([routeFor("web", [v2])]);
+      expect((await send(url, { host: "web.staging.localhost" })).status).toBe(200);
+      let text = await router.metricsText();
+      expect(text).toContain('release="v1"');
+      expect(text).toContain('release="v2"');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      text = await router.metricsText();
+      expect(text).not.toContain('release="v1"');
+      expect(text).toMatch(/slipway_http_requests_total\{[^}]*release="v2"[^}]*\} 1/);
+    } finally {
+      await router.close();
+      await v1.close();
+      await v2.close();
+    }
+  });
+});

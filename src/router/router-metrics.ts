@@ -18,6 +18,8 @@ interface OwnerTally {
 interface ReleaseTally {
   readonly labels: { service: string; environment: string; release: string };
   readonly byClass: number[];
+  /** When the release left the route table; its series go a while later. */
+  retiredAt?: number;
 }
 
 /**
@@ -105,7 +107,42 @@ export class RouterMetrics {
   }
 
   text(): Promise<string> {
+    this.dropRetired(Date.now());
     return this.registry.metrics();
+  }
+
+  /**
+   * Marks the releases no longer routed as retired and forgets their series once `ttlMs` has
+   * passed, so every deploy does not add series forever; the grace lets Prometheus scrape the
+   * final counts first (a counter that disappears is what `rate()` expects of a gone target).
+   */
+  retainReleases(active: ReadonlySet<string>, now: number, ttlMs: number): void {
+    this.ttlMs = ttlMs;
+    for (const owner of this.owners.values()) {
+      for (const [release, tally] of owner.releases) {
+        const routed =
+          release === "" || active.has(releaseKey(owner.labels.service, owner.labels.environment, release));
+        if (routed) {
+          delete tally.retiredAt;
+        } else {
+          tally.retiredAt ??= now;
+        }
+      }
+    }
+    this.dropRetired(now);
+  }
+
+  private ttlMs = 10 * 60_000;
+
+  private dropRetired(now: number): void {
+    for (const owner of this.owners.values()) {
+      for (const [release, tally] of owner.releases) {
+        if (tally.retiredAt !== undefined && now - tally.retiredAt >= this.ttlMs) {
+          owner.releases.delete(release);
+          this.duration.remove(tally.labels);
+        }
+      }
+    }
   }
 
   private tally(owner: RequestOwner): OwnerTally {
@@ -132,4 +169,9 @@ export class RouterMetrics {
     owner.releases.set(release, tally);
     return tally;
   }
+}
+
+/** The key `retainReleases` matches routed releases by. */
+export function releaseKey(service: string, environment: string, release: string): string {
+  return `${service}\n${environment}\n${release}`;
 }

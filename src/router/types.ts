@@ -46,6 +46,11 @@ export interface RouterOptions {
    * (unless every replica of the route is). Default 5000 ms.
    */
   refusedCooldownMs?: number;
+  /**
+   * How long the metrics of a release that left the routes are kept before they are dropped
+   * (every deploy would otherwise add series forever). Default 10 minutes.
+   */
+  retiredSeriesTtlMs?: number;
   /** Where warnings (conflicting routes, upstream failures) go. Default: nowhere. */
   logger?: RouterLogger;
 }
