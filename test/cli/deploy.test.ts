@@ -1,10 +1,15 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningPlatform, startPlatform } from "../../src/api/index.js";
-import { type CliRun, type CliSandbox, createCliSandbox, runBinary } from "./support/slipway-cli.js";
+import type { RunningPlatform } from "../../src/api/index.js";
+import {
+  type CliRun,
+  type CliSandbox,
+  type DeployFixture,
+  runBinary,
+  startDeployFixture,
+} from "./support/slipway-cli.js";
 
 // End to end: the built `slipway` binary deploys a real Node app onto a real platform (process
 // runtime, router) on 127.0.0.1, then lists, rolls back, scales and restarts it.
@@ -39,7 +44,7 @@ const spec = [
   "",
 ].join("\n");
 
-let home: string;
+let fixture: DeployFixture | undefined;
 let platform: RunningPlatform;
 let cli: CliSandbox;
 let appDir: string;
@@ -76,18 +81,8 @@ async function writeApp(greeting: string, server = serverSource(greeting)): Prom
 }
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), "slipway-cli-deploy-home-"));
-  platform = await startPlatform({
-    home,
-    port: 0,
-    host: "127.0.0.1",
-    routerPort: 0,
-    logLevel: "silent",
-    stopReplicasOnClose: true,
-  });
-  cli = await createCliSandbox();
-  const login = await cli.run(["login", platform.url, "--token", platform.adminToken ?? ""]);
-  expect(login.code, login.stderr).toBe(0);
+  fixture = await startDeployFixture();
+  ({ platform, cli } = fixture);
   appDir = join(cli.dir, "hello");
   await mkdir(join(appDir, "node_modules", "left-pad"), { recursive: true });
   await writeFile(join(appDir, "node_modules", "left-pad", "index.js"), "module.exports = 1;");
@@ -96,9 +91,7 @@ beforeAll(async () => {
   await writeFile(join(appDir, "slipway.yaml"), spec);
 }, 60_000);
 afterAll(async () => {
-  await cli?.cleanup();
-  await platform?.close();
-  await rm(home, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 describe("slipway deploy", () => {

@@ -1,16 +1,20 @@
-import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningPlatform, startPlatform } from "../../src/api/index.js";
-import { type CliRun, type CliSandbox, createCliSandbox, runBinary } from "./support/slipway-cli.js";
+import type { RunningPlatform } from "../../src/api/index.js";
+import {
+  type CliRun,
+  type CliSandbox,
+  type DeployFixture,
+  runBinary,
+  startDeployFixture,
+} from "./support/slipway-cli.js";
 
 // The issue's "done when", as a user sees it: deploy examples/leaky and examples/crashy with the
 // real binary, then `slipway status` names OOMKilled (limit and peak) and CrashLoopBackOff (backoff).
 
 const examples = join(import.meta.dirname, "..", "..", "examples");
-let home: string;
+let fixture: DeployFixture | undefined;
 let platform: RunningPlatform;
 let cli: CliSandbox;
 
@@ -34,22 +38,11 @@ function hitLeaky(): Promise<void> {
 }
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), "slipway-cli-examples-"));
-  platform = await startPlatform({
-    home,
-    port: 0,
-    routerPort: 0,
-    logLevel: "silent",
-    stopReplicasOnClose: true,
-  });
-  cli = await createCliSandbox();
-  const login = await cli.run(["login", platform.url, "--token", platform.adminToken ?? ""]);
-  expect(login.code, login.stderr).toBe(0);
+  fixture = await startDeployFixture();
+  ({ platform, cli } = fixture);
 }, 60_000);
 afterAll(async () => {
-  await cli?.cleanup();
-  await platform?.close();
-  await rm(home, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 describe("slipway status on the examples", () => {

@@ -1,16 +1,16 @@
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningPlatform, startPlatform } from "../../src/api/index.js";
+import type { RunningPlatform } from "../../src/api/index.js";
 import {
   type CliSandbox,
-  createCliSandbox,
+  type DeployFixture,
   nodeBinary,
   runBinary,
   slipwayBinary,
+  startDeployFixture,
 } from "./support/slipway-cli.js";
 
 // End to end: `slipway logs` of a real replica, listed, filtered and followed live.
@@ -38,7 +38,7 @@ const spec = [
   "",
 ].join("\n");
 
-let home: string;
+let fixture: DeployFixture | undefined;
 let platform: RunningPlatform;
 let cli: CliSandbox;
 let appDir: string;
@@ -64,17 +64,8 @@ function get(path: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), "slipway-cli-logs-home-"));
-  platform = await startPlatform({
-    home,
-    port: 0,
-    host: "127.0.0.1",
-    routerPort: 0,
-    logLevel: "silent",
-    stopReplicasOnClose: true,
-  });
-  cli = await createCliSandbox();
-  expect((await cli.run(["login", platform.url, "--token", platform.adminToken ?? ""])).code).toBe(0);
+  fixture = await startDeployFixture();
+  ({ platform, cli } = fixture);
   appDir = join(cli.dir, "talker");
   await mkdir(appDir);
   await writeFile(join(appDir, "server.js"), server);
@@ -84,9 +75,7 @@ beforeAll(async () => {
   expect(await get("/fail-once")).toBe(200);
 }, 60_000);
 afterAll(async () => {
-  await cli?.cleanup();
-  await platform?.close();
-  await rm(home, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 describe("slipway logs", () => {

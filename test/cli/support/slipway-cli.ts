@@ -82,8 +82,13 @@ export interface TestPlatform {
   close(): Promise<void>;
 }
 
-/** Starts the platform in-process (first start, so it prints an admin token). */
-export async function startTestPlatform(): Promise<TestPlatform> {
+/**
+ * Starts the platform in-process (first start, so it prints an admin token). Tests that deploy
+ * pass `stopReplicasOnClose` so no replica outlives them.
+ */
+export async function startTestPlatform(
+  options: { stopReplicasOnClose?: boolean } = {},
+): Promise<TestPlatform> {
   const home = await mkdtemp(join(tmpdir(), "slipway-cli-e2e-home-"));
   const platform = await startPlatform({
     home,
@@ -91,6 +96,7 @@ export async function startTestPlatform(): Promise<TestPlatform> {
     routerPort: 0,
     host: "127.0.0.1",
     logLevel: "silent",
+    stopReplicasOnClose: options.stopReplicasOnClose === true,
   });
   if (platform.adminToken === null) {
     throw new Error("a fresh data dir must give an admin token");
@@ -103,6 +109,30 @@ export async function startTestPlatform(): Promise<TestPlatform> {
     close: async () => {
       await platform.close();
       await rm(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A platform that stops its replicas on close, and a CLI sandbox already logged in to it. */
+export interface DeployFixture {
+  platform: RunningPlatform;
+  cli: CliSandbox;
+  close(): Promise<void>;
+}
+
+export async function startDeployFixture(): Promise<DeployFixture> {
+  const server = await startTestPlatform({ stopReplicasOnClose: true });
+  const cli = await createCliSandbox();
+  const login = await cli.run(["login", server.url, "--token", server.adminToken]);
+  if (login.code !== 0) {
+    throw new Error(`login failed: ${login.stderr}`);
+  }
+  return {
+    platform: server.platform,
+    cli,
+    close: async () => {
+      await cli.cleanup();
+      await server.close();
     },
   };
 }
