@@ -1,25 +1,27 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
-import type { Duplex } from "node:stream";
 import { selectionPolicies } from "./balancer.js";
-import { type Exchange, proxyRequest } from "./proxy-request.js";
+import { ClientConnection, type ClientConnectionHost, type ClientTimeouts } from "./client-connection.js";
+import type { ParseError } from "./http-parser.js";
+import { ProblemExchange } from "./problem-exchange.js";
+import { ProxyExchange, type ProxySettings } from "./proxy-exchange.js";
 import { proxyUpgrade } from "./proxy-upgrade.js";
+import type { RequestHead } from "./request-head.js";
 import { requestIdFor } from "./request-id.js";
-import { isBadTarget, type RequestTarget, readRequestTarget } from "./request-target.js";
+import { isBadTarget, readRequestTarget } from "./request-target.js";
 import { RouteTable } from "./route-table.js";
 import { type RequestOwner, RouterMetrics, releaseKey } from "./router-metrics.js";
 import {
   badRequestProblem,
   noReadyReplicaProblem,
   noRouteProblem,
+  problemResponse,
   type RouterProblem,
-  sendProblem,
   writeProblemToSocket,
 } from "./router-problem.js";
 import { compileRoutes, type ServiceRoute } from "./service-route.js";
 import type { Router, RouterOptions } from "./types.js";
 import { UpstreamRegistry } from "./upstream-registry.js";
-import type { UpstreamTarget } from "./upstream-target.js";
 
 /** The router's port unless told otherwise. */
 export const defaultRouterPort = 7480;
@@ -28,17 +30,22 @@ const defaultUpstreamTimeoutMs = 60_000;
 const defaultRetiredSeriesTtlMs = 10 * 60_000;
 /** Long enough to stop hammering a replica that is down, short enough to notice it came back. */
 const defaultRefusedCooldownMs = 5_000;
+const defaultTimeouts: ClientTimeouts = {
+  keepAliveTimeoutMs: 5_000,
+  headersTimeoutMs: 60_000,
+  bodyIdleTimeoutMs: 60_000,
+};
+/** How often connection time limits and idle replica connections are checked. */
+const sweepIntervalMs = 1_000;
 const unrouted: RequestOwner = { service: "", environment: "" };
-
-/** Where a request goes, or the problem that answers it instead. */
-type Routing =
-  | { route: ServiceRoute; upstream: UpstreamTarget }
-  | { problem: RouterProblem; owner: RequestOwner };
 
 /**
  * Creates Slipway's HTTP entrypoint. It routes by Host and path prefix to the ready replicas the
  * deploy controller hands it through `setRoutes`, and serves nothing else: `/metrics` is the
  * platform API's job (it calls `metricsText()`).
+ *
+ * HTTP/1.1 is spoken on raw sockets with Node's llhttp parser on both sides (see
+ * docs/architecture.md: node:http's streams cost more than the proxying).
  *
  * @example
  * const router = createRouter({ port: 0 });
@@ -50,94 +57,88 @@ export function createRouter(options: RouterOptions = {}): Router {
   const host = options.host ?? "127.0.0.1";
   const upstreamTimeoutMs = options.upstreamTimeoutMs ?? defaultUpstreamTimeoutMs;
   const policy = selectionPolicies[options.balancing ?? "least-outstanding"];
-  const logger = options.logger;
+  const timeouts = { ...defaultTimeouts, ...options.timeouts };
   const metrics = new RouterMetrics();
-  const registry = new UpstreamRegistry({ upstreamTimeoutMs });
-  const tunnels = new Set<Duplex>();
+  const registry = new UpstreamRegistry();
+  const connections = new Set<ClientConnection>();
+  const tunnels = new Set<Socket>();
   let table = new RouteTable<ServiceRoute>([]);
 
+  const settings: ProxySettings = {
+    policy,
+    upstreamTimeoutMs,
+    refusedCooldownMs: options.refusedCooldownMs ?? defaultRefusedCooldownMs,
+    logger: options.logger,
+    metrics,
+  };
   const onRouterError = (owner: RequestOwner, problem: Pick<RouterProblem, "reason">) =>
     metrics.routerError(owner, problem.reason);
-  const refusedCooldownMs = options.refusedCooldownMs ?? defaultRefusedCooldownMs;
-  const proxySettings = { policy, upstreamTimeoutMs, refusedCooldownMs, logger, onRouterError };
 
-  const routeTo = (target: RequestTarget): Routing => {
-    const route = table.match(target.host, target.path);
-    if (route === undefined) {
-      return { problem: noRouteProblem(target.host, target.path), owner: unrouted };
-    }
-    const upstream = policy(route);
-    if (upstream === undefined) {
-      return { problem: noReadyReplicaProblem(route.service, route.environment), owner: route };
-    }
-    return { route, upstream };
-  };
-
-  const answerProblem = (
-    response: ServerResponse,
-    owner: RequestOwner,
-    problem: RouterProblem,
-    requestId: string,
-    started: number,
-  ) => {
-    metrics.requestStarted(owner);
-    onRouterError(owner, problem);
-    sendProblem(response, problem, requestId);
-    response.once("close", () => {
-      metrics.requestFinished(owner, "", response.statusCode, (performance.now() - started) / 1000);
-    });
-  };
-
-  const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
-    const started = performance.now();
-    const requestId = requestIdFor(request);
-    const target = readRequestTarget(request);
-    if (isBadTarget(target)) {
-      answerProblem(response, unrouted, badRequestProblem(target.problem), requestId, started);
-      return;
-    }
-    const routing = routeTo(target);
-    if ("problem" in routing) {
-      answerProblem(response, routing.owner, routing.problem, requestId, started);
-      return;
-    }
-    const { route, upstream } = routing;
-    const exchange: Exchange = { request, response, target, route, requestId, release: upstream.release };
-    metrics.requestStarted(route);
-    const proxied = proxyRequest(exchange, upstream, proxySettings);
-    response.once("close", () => {
-      if (!response.writableFinished) {
-        proxied.clientGone();
+  const host_: ClientConnectionHost = {
+    exchangeFor(connection, head) {
+      const requestId = requestIdFor(head.requestId);
+      const target = readRequestTarget(head);
+      const close = !head.keepAlive;
+      if (isBadTarget(target)) {
+        return new ProblemExchange(
+          connection,
+          unrouted,
+          badRequestProblem(target.problem),
+          requestId,
+          close,
+          metrics,
+        );
       }
-      const status = response.headersSent ? response.statusCode : undefined;
-      metrics.requestFinished(route, exchange.release, status, (performance.now() - started) / 1000);
-    });
+      const route = table.match(target.host, target.path);
+      if (route === undefined) {
+        const problem = noRouteProblem(target.host, target.path);
+        return new ProblemExchange(connection, unrouted, problem, requestId, close, metrics);
+      }
+      return new ProxyExchange(connection, head, target, route, requestId, settings);
+    },
+    upgrade: (socket, head, rest) => handleUpgrade(socket, head, rest),
+    parseFailed(error: ParseError) {
+      const problem =
+        error.code === "HPE_HEADER_OVERFLOW"
+          ? badRequestProblem("request headers are too large", 431)
+          : badRequestProblem(`malformed HTTP request (${error.code})`);
+      metrics.routerError(unrouted, problem.reason);
+      return problemResponse(problem, undefined, true);
+    },
+    headersTimedOut() {
+      const problem = { ...badRequestProblem("the request head did not arrive in time"), status: 408 };
+      metrics.routerError(unrouted, problem.reason);
+      return problemResponse(problem, undefined, true);
+    },
+    closed: (connection) => connections.delete(connection),
   };
 
-  const refuseUpgrade = (socket: Duplex, owner: RequestOwner, problem: RouterProblem, requestId: string) => {
+  const refuseUpgrade = (socket: Socket, owner: RequestOwner, problem: RouterProblem, requestId: string) => {
     metrics.requestStarted(owner);
     onRouterError(owner, problem);
     writeProblemToSocket(socket, problem, requestId);
     metrics.requestFinished(owner, "", problem.status, 0);
   };
 
-  const handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+  const handleUpgrade = (socket: Socket, head: RequestHead, rest: Buffer): void => {
     const started = performance.now();
-    request.on("error", ignore);
-    socket.on("error", ignore);
-    const requestId = requestIdFor(request);
-    const target = readRequestTarget(request);
-    if (isBadTarget(target) || !isWebSocketUpgrade(request)) {
-      const detail = isBadTarget(target) ? target.problem : "only WebSocket upgrades are proxied";
-      refuseUpgrade(socket, unrouted, badRequestProblem(detail), requestId);
+    socket.on("error", () => socket.destroy());
+    const requestId = requestIdFor(head.requestId);
+    const target = readRequestTarget(head);
+    if (isBadTarget(target)) {
+      refuseUpgrade(socket, unrouted, badRequestProblem(target.problem), requestId);
       return;
     }
-    const routing = routeTo(target);
-    if ("problem" in routing) {
-      refuseUpgrade(socket, routing.owner, routing.problem, requestId);
+    const route = table.match(target.host, target.path);
+    if (route === undefined) {
+      refuseUpgrade(socket, unrouted, noRouteProblem(target.host, target.path), requestId);
       return;
     }
-    const { route } = routing;
+    const upstream = policy(route);
+    if (upstream === undefined) {
+      refuseUpgrade(socket, route, noReadyReplicaProblem(route.service, route.environment), requestId);
+      return;
+    }
     metrics.requestStarted(route);
     tunnels.add(socket);
     // The histogram gets the handshake time: a tunnel's lifetime says nothing about latency.
@@ -149,25 +150,21 @@ export function createRouter(options: RouterOptions = {}): Router {
       tunnels.delete(socket);
       metrics.requestFinished(route, release, status, ((answeredAt ?? performance.now()) - started) / 1000);
     };
-    const exchange = { request, socket, head, target, route, requestId, answered, done };
-    proxyUpgrade(exchange, routing.upstream, { policy, upstreamTimeoutMs, onRouterError });
+    const exchange = { head, socket, rest, target, route, requestId, answered, done };
+    proxyUpgrade(exchange, upstream, { policy, upstreamTimeoutMs, onRouterError });
   };
 
-  const server = createServer({ shouldUpgradeCallback: isWebSocketUpgrade }, handleRequest);
-  server.on("upgrade", handleUpgrade);
-  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
-    // Requests Node's parser refused (headers too large, garbage): a short problem, then close.
-    if (error.code === "ECONNRESET" || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const problem =
-      error.code === "HPE_HEADER_OVERFLOW"
-        ? badRequestProblem("request headers are too large", 431)
-        : badRequestProblem(`malformed HTTP request (${error.code ?? "parse error"})`);
-    metrics.routerError(unrouted, problem.reason);
-    writeProblemToSocket(socket, problem);
+  const server = createServer({ noDelay: true }, (socket) => {
+    connections.add(new ClientConnection(socket, host_));
   });
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const connection of connections) {
+      connection.sweep(now, timeouts);
+    }
+    registry.closeStaleIdle(now);
+  }, sweepIntervalMs);
+  sweep.unref();
 
   return {
     setRoutes(routes) {
@@ -180,7 +177,7 @@ export function createRouter(options: RouterOptions = {}): Router {
       );
       metrics.retainReleases(routed, Date.now(), options.retiredSeriesTtlMs ?? defaultRetiredSeriesTtlMs);
       for (const conflict of compiled.conflicts) {
-        logger?.warn(
+        options.logger?.warn(
           conflict,
           `two routes claim host ${conflict.host} path ${conflict.pathPrefix}: the first wins`,
         );
@@ -210,19 +207,16 @@ export function createRouter(options: RouterOptions = {}): Router {
         });
       }),
     close: async () => {
+      clearInterval(sweep);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      for (const connection of connections) {
+        connection.destroy();
+      }
       for (const socket of tunnels) {
         socket.destroy();
       }
-      await registry.destroyAll();
+      registry.destroyAll();
       await closed;
     },
   };
 }
-
-function isWebSocketUpgrade(request: IncomingMessage): boolean {
-  return request.headers.upgrade?.toLowerCase() === "websocket";
-}
-
-function ignore(): void {}

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import { listedInConnection, type RequestHead } from "./request-head.js";
 import type { RequestTarget } from "./request-target.js";
 
 // RFC 9110 §7.6.1 connection-specific fields, plus the ones proxies must not pass on.
@@ -21,40 +21,45 @@ const setByRouter = new Set([
   "x-request-id",
 ]);
 
+/** How a message's body is delimited on the wire the router writes. */
+export type Framing = "none" | "content-length" | "chunked" | "close";
+
 /**
  * The headers sent upstream, as a flat `[name, value, …]` list: the client's headers minus
  * hop-by-hop ones (and `Expect`, already answered by the router), with `Host` kept,
  * `X-Forwarded-For` appended to, `X-Forwarded-Proto`/`-Host` and `X-Request-Id` set. A WebSocket
- * handshake keeps `Upgrade` and gets `Connection: upgrade`.
+ * handshake keeps `Upgrade` and gets `Connection: upgrade`. `Content-Length` passes through;
+ * a chunked body gets `Transfer-Encoding: chunked` from the caller.
  */
 export function upstreamRequestHeaders(
-  request: IncomingMessage,
+  head: RequestHead,
   target: RequestTarget,
   requestId: string,
   options: { websocket?: boolean } = {},
 ): string[] {
-  const raw = request.rawHeaders;
-  const connectionListed = listedInConnection(request.headers.connection);
+  const raw = head.rawHeaders;
+  const listed = head.connectionListed;
   const headers: string[] = [];
   for (let index = 0; index < raw.length; index += 2) {
-    const name = raw[index] ?? "";
+    const name = raw[index] as string;
     const lower = name.toLowerCase();
     if (
       hopByHop.has(lower) ||
       setByRouter.has(lower) ||
       lower === "expect" ||
       lower.startsWith("proxy-") ||
-      connectionListed?.has(lower)
+      listed?.has(lower)
     ) {
       continue;
     }
-    headers.push(name, raw[index + 1] ?? "");
+    headers.push(name, raw[index + 1] as string);
   }
+  const client = head.remoteAddress.startsWith("::ffff:") ? head.remoteAddress.slice(7) : head.remoteAddress;
   headers.push(
     "host",
     target.authority,
     "x-forwarded-for",
-    forwardedFor(request),
+    head.forwardedFor === undefined ? client : `${head.forwardedFor}, ${client}`,
     "x-forwarded-proto",
     "http",
     "x-forwarded-host",
@@ -63,69 +68,87 @@ export function upstreamRequestHeaders(
     requestId,
   );
   if (options.websocket === true) {
-    headers.push("connection", "upgrade", "upgrade", request.headers.upgrade ?? "websocket");
+    headers.push("connection", "upgrade", "upgrade", head.upgradeProtocol ?? "websocket");
   }
   return headers;
 }
 
 /**
- * The upstream's response headers as a flat list for `writeHead`, minus hop-by-hop ones; adds
- * the request id when the upstream did not echo one.
+ * The request head written to a replica. Header names and values are llhttp-validated input or
+ * the router's own, so no CR or LF can be smuggled in; latin1 gives back the bytes as sent.
  */
-export function downstreamResponseHeaders(
-  upstream: Record<string, string | string[] | undefined>,
-  requestId: string,
-): string[] {
-  const connectionListed = listedInConnection(upstream.connection);
-  const headers: string[] = [];
-  let hasRequestId = false;
-  for (const name in upstream) {
-    const value = upstream[name];
-    if (
-      value === undefined ||
-      hopByHop.has(name) ||
-      name.startsWith("proxy-") ||
-      connectionListed?.has(name)
-    ) {
-      continue;
-    }
-    hasRequestId ||= name === "x-request-id";
-    if (typeof value === "string") {
-      headers.push(name, value);
-    } else {
-      for (const item of value) {
-        headers.push(name, item);
+export function serializeRequestHead(
+  method: string,
+  path: string,
+  headers: string[],
+  framing: Framing,
+): string {
+  let text = `${method} ${path} HTTP/1.1\r\n`;
+  for (let index = 0; index < headers.length; index += 2) {
+    text += `${headers[index]}: ${headers[index + 1]}\r\n`;
+  }
+  if (framing === "chunked") {
+    text += "transfer-encoding: chunked\r\n";
+  }
+  return `${text}\r\n`;
+}
+
+/** What the router adds to an upstream's response head for the client. */
+export interface ResponseHeadOptions {
+  requestId: string;
+  /** How the body goes to the client: as the upstream sized it, re-chunked, or until close. */
+  framing: Framing;
+  /** `close` when the connection ends after this response; `keep-alive` for HTTP/1.0 clients that asked. */
+  connection: "close" | "keep-alive" | undefined;
+  /** An HTTP date for responses that have none (as node:http and nginx add). */
+  date: string;
+}
+
+/**
+ * The upstream's response head for the client: hop-by-hop headers dropped (and those its
+ * `Connection` lists), the request id added when the upstream did not echo one, framing and
+ * `Connection` set for the client's side of the hop.
+ */
+export function serializeResponseHead(
+  statusCode: number,
+  statusMessage: string,
+  raw: readonly string[],
+  options: ResponseHeadOptions,
+): string {
+  let listed: Set<string> | undefined;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index] as string;
+    if (name.length === 10 && name.toLowerCase() === "connection") {
+      const more = listedInConnection(raw[index + 1]);
+      if (more !== undefined) {
+        listed = new Set([...(listed ?? []), ...more]);
       }
     }
   }
+  let text = `HTTP/1.1 ${statusCode} ${statusMessage}\r\n`;
+  let hasRequestId = false;
+  let hasDate = false;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index] as string;
+    const lower = name.toLowerCase();
+    if (hopByHop.has(lower) || lower.startsWith("proxy-") || listed?.has(lower)) {
+      continue;
+    }
+    hasRequestId ||= lower === "x-request-id";
+    hasDate ||= lower === "date";
+    text += `${name}: ${raw[index + 1]}\r\n`;
+  }
   if (!hasRequestId) {
-    headers.push("x-request-id", requestId);
+    text += `x-request-id: ${options.requestId}\r\n`;
   }
-  return headers;
-}
-
-/** The client's `X-Forwarded-For` chain with the client's own address appended. */
-function forwardedFor(request: IncomingMessage): string {
-  const remote = request.socket.remoteAddress ?? "";
-  const address = remote.startsWith("::ffff:") ? remote.slice(7) : remote;
-  const earlier = joinHeader(request.headers["x-forwarded-for"]);
-  return earlier === undefined ? address : `${earlier}, ${address}`;
-}
-
-// Headers named in `Connection: close, x-foo` are hop-by-hop too (RFC 9110 §7.6.1).
-function listedInConnection(
-  connection: IncomingHttpHeaders["connection"] | string[],
-): Set<string> | undefined {
-  const value = joinHeader(connection)?.toLowerCase();
-  if (value === undefined || value === "keep-alive" || value === "close") {
-    return undefined;
+  if (!hasDate) {
+    text += `date: ${options.date}\r\n`;
   }
-  return new Set(value.split(",").map((token) => token.trim()));
-}
-
-function joinHeader(value: string | string[] | undefined): string | undefined {
-  if (value === undefined || value === "") {
-    return undefined;
+  if (options.framing === "chunked") {
+    text += "transfer-encoding: chunked\r\n";
   }
-  return typeof value === "string" ? value : value.join(", ");
+  if (options.connection !== undefined) {
+    text += `connection: ${options.connection}\r\n`;
+  }
+  return `${text}\r\n`;
 }

@@ -1,7 +1,9 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { SelectionPolicy } from "./balancer.js";
 import { upstreamRequestHeaders } from "./forwarded-headers.js";
+import type { RequestHead } from "./request-head.js";
 import type { RequestTarget } from "./request-target.js";
 import { type RouterProblem, upstreamProblem, writeProblemToSocket } from "./router-problem.js";
 import type { ServiceRoute } from "./service-route.js";
@@ -17,10 +19,10 @@ export interface UpgradeSettings {
 
 /** A WebSocket handshake on its way through the router. */
 export interface UpgradeExchange {
-  request: IncomingMessage;
-  socket: Duplex;
+  head: RequestHead;
+  socket: Socket;
   /** Bytes the client sent after its handshake, to hand to the upstream once connected. */
-  head: Buffer;
+  rest: Buffer;
   target: RequestTarget;
   route: ServiceRoute;
   requestId: string;
@@ -41,8 +43,8 @@ export function proxyUpgrade(
   first: UpstreamTarget,
   settings: UpgradeSettings,
 ): void {
-  const { request, socket, route, requestId } = exchange;
-  const headers = upstreamRequestHeaders(request, exchange.target, requestId, { websocket: true });
+  const { head, socket, route, requestId } = exchange;
+  const headers = upstreamRequestHeaders(head, exchange.target, requestId, { websocket: true });
   socket.on("error", () => socket.destroy());
 
   const attempt = (upstream: UpstreamTarget, retried: boolean): void => {
@@ -55,7 +57,7 @@ export function proxyUpgrade(
     const outgoing = httpRequest({
       host: upstream.hostname,
       port: upstream.port,
-      method: request.method,
+      method: head.method,
       path: exchange.target.pathAndQuery,
       headers,
       agent: false,
@@ -74,7 +76,7 @@ export function proxyUpgrade(
       settle();
       exchange.answered();
       socket.write(responseHead(answer));
-      connectTunnel(socket, upstreamSocket, upstreamHead, exchange.head, () => finish(101));
+      connectTunnel(socket, upstreamSocket, upstreamHead, exchange.rest, () => finish(101));
     });
     outgoing.once("response", (answer) => {
       settle();

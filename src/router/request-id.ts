@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage } from "node:http";
 
 const saneRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -8,7 +7,6 @@ const saneRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
  * through every proxy; anything else (long, several values, odd characters that could forge
  * log lines) is replaced by a fresh UUID.
  */
-export function requestIdFor(request: IncomingMessage): string {
-  const given = request.headers["x-request-id"];
-  return typeof given === "string" && saneRequestId.test(given) ? given : randomUUID();
+export function requestIdFor(given: string | undefined): string {
+  return given !== undefined && saneRequestId.test(given) ? given : randomUUID();
 }

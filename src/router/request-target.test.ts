@@ -1,4 +1,3 @@
-import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
 import { normaliseHost, readRequestTarget } from "./request-target.js";
 
@@ -35,8 +34,7 @@ describe("normaliseHost", () => {
 });
 
 describe("readRequestTarget", () => {
-  const target = (url: string, host?: string) =>
-    readRequestTarget({ url, headers: host === undefined ? {} : { host } } as IncomingMessage);
+  const target = (url: string, host?: string) => readRequestTarget({ url, host });
 
   it("splits path and query", () => {
     expect(target("/api/x?y=1", "Web.Example")).toEqual({
@@ -62,5 +60,8 @@ describe("readRequestTarget", () => {
       problem: "the request target must be a path starting with /",
     });
     expect(target("/", "a b")).toEqual({ problem: "the Host header is not a valid host name" });
+    expect(readRequestTarget({ url: "/", host: "a", hostCount: 2 })).toEqual({
+      problem: "the request has more than one Host header",
+    });
   });
 });

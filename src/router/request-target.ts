@@ -1,5 +1,3 @@
-import type { IncomingMessage } from "node:http";
-
 /** Where a request is headed, normalised for routing. */
 export interface RequestTarget {
   /** Lower-case host without port or trailing dot: what routes match on. */
@@ -27,9 +25,16 @@ const absoluteForm = /^https?:\/\//i;
  * Reads host and path from a request: the Host header (port stripped, case-folded), or the
  * authority of an absolute-form target (`GET http://h/p`), which RFC 9112 says wins over Host.
  */
-export function readRequestTarget(request: IncomingMessage): RequestTarget | BadTarget {
-  const rawUrl = request.url ?? "";
-  let authority = request.headers.host ?? "";
+export function readRequestTarget(request: {
+  url: string;
+  host: string | undefined;
+  hostCount?: number;
+}): RequestTarget | BadTarget {
+  const rawUrl = request.url;
+  if ((request.hostCount ?? 1) > 1) {
+    return { problem: "the request has more than one Host header" };
+  }
+  let authority = request.host ?? "";
   let pathAndQuery = rawUrl;
   if (absoluteForm.test(rawUrl)) {
     const afterScheme = rawUrl.indexOf("//") + 2;

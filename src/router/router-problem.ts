@@ -1,4 +1,3 @@
-import type { ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 
 /** Why the router answered itself instead of the service (the `reason` metrics label). */
@@ -96,28 +95,15 @@ export function problemBody(problem: RouterProblem, requestId?: string): string 
   });
 }
 
-/** Answers a request with the problem (only while no response header has gone out). */
-export function sendProblem(response: ServerResponse, problem: RouterProblem, requestId: string): void {
-  const body = problemBody(problem, requestId);
-  response.writeHead(problem.status, {
-    "content-type": "application/problem+json",
-    "content-length": Buffer.byteLength(body),
-    "cache-control": "no-store",
-    "x-slipway-router-error": problem.reason,
-    "x-request-id": requestId,
-  });
-  response.end(body);
-}
-
 /**
- * Writes the problem straight onto a socket that has no `ServerResponse` (a WebSocket
- * handshake, a request Node's parser rejected), then closes it.
+ * The whole HTTP response for a problem, head and body. `close` adds `Connection: close` for
+ * answers after which the router ends the connection (requests it could not parse, handshakes).
  */
-export function writeProblemToSocket(socket: Duplex, problem: RouterProblem, requestId?: string): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
+export function problemResponse(
+  problem: RouterProblem,
+  requestId: string | undefined,
+  close: boolean,
+): string {
   const body = problemBody(problem, requestId);
   const head = [
     `HTTP/1.1 ${problem.status} ${titles[problem.status] ?? "Error"}`,
@@ -126,9 +112,21 @@ export function writeProblemToSocket(socket: Duplex, problem: RouterProblem, req
     "cache-control: no-store",
     `x-slipway-router-error: ${problem.reason}`,
     ...(requestId === undefined ? [] : [`x-request-id: ${requestId}`]),
-    "connection: close",
+    ...(close ? ["connection: close"] : []),
   ];
-  socket.end(`${head.join("\r\n")}\r\n\r\n${body}`);
+  return `${head.join("\r\n")}\r\n\r\n${body}`;
+}
+
+/**
+ * Writes the problem straight onto a socket (a WebSocket handshake, a request the parser
+ * rejected), then closes it.
+ */
+export function writeProblemToSocket(socket: Duplex, problem: RouterProblem, requestId?: string): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(problemResponse(problem, requestId, true));
 }
 
 function clip(text: string): string {

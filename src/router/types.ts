@@ -51,6 +51,12 @@ export interface RouterOptions {
    * (every deploy would otherwise add series forever). Default 10 minutes.
    */
   retiredSeriesTtlMs?: number;
+  /**
+   * Client connection limits: an idle keep-alive connection closes after `keepAliveTimeoutMs`
+   * (default 5 s), a request head must arrive within `headersTimeoutMs` of its first byte
+   * (60 s, then 408), and an upload that sends nothing for `bodyIdleTimeoutMs` is cut (60 s).
+   */
+  timeouts?: Partial<{ keepAliveTimeoutMs: number; headersTimeoutMs: number; bodyIdleTimeoutMs: number }>;
   /** Where warnings (conflicting routes, upstream failures) go. Default: nowhere. */
   logger?: RouterLogger;
 }

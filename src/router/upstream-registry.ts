@@ -1,5 +1,5 @@
 import type { Upstream } from "./types.js";
-import { type PoolSettings, parseUpstreamUrl, targetKey, UpstreamTarget } from "./upstream-target.js";
+import { parseUpstreamUrl, targetKey, UpstreamTarget } from "./upstream-target.js";
 
 /**
  * Keeps one `UpstreamTarget` per replica across route-table swaps, so in-flight counts and warm
@@ -9,11 +9,6 @@ import { type PoolSettings, parseUpstreamUrl, targetKey, UpstreamTarget } from "
 export class UpstreamRegistry {
   private active = new Map<string, UpstreamTarget>();
   private readonly retired = new Map<string, UpstreamTarget>();
-  private readonly settings: PoolSettings;
-
-  constructor(settings: PoolSettings) {
-    this.settings = settings;
-  }
 
   /**
    * Swaps in the replicas of a new route table. Returns a resolver that maps each upstream of
@@ -28,7 +23,7 @@ export class UpstreamRegistry {
     for (const upstream of upstreams) {
       const key = targetKey(upstream);
       if (!next.has(key)) {
-        next.set(key, this.reuse(key) ?? new UpstreamTarget(upstream, this.settings));
+        next.set(key, this.reuse(key) ?? new UpstreamTarget(upstream));
       }
     }
     for (const [key, target] of this.active) {
@@ -60,11 +55,23 @@ export class UpstreamRegistry {
     return total;
   }
 
-  async destroyAll(): Promise<void> {
+  destroyAll(): void {
     const all = [...this.active.values(), ...this.retired.values()];
     this.active.clear();
     this.retired.clear();
-    await Promise.all(all.map((target) => target.destroy()));
+    for (const target of all) {
+      target.destroy();
+    }
+  }
+
+  /** Closes idle connections past their idle time, on every target. */
+  closeStaleIdle(now: number): void {
+    for (const target of this.active.values()) {
+      target.closeStaleIdle(now);
+    }
+    for (const target of this.retired.values()) {
+      target.closeStaleIdle(now);
+    }
   }
 
   private reuse(key: string): UpstreamTarget | undefined {

@@ -1,19 +1,13 @@
-import { Pool } from "undici";
 import type { Balanceable } from "./balancer.js";
 import type { Upstream } from "./types.js";
-
-/** Settings every upstream connection pool shares. */
-export interface PoolSettings {
-  /** Time allowed for the response headers (then 504). */
-  upstreamTimeoutMs: number;
-}
+import { type ConnectionOwner, UpstreamConnection } from "./upstream-connection.js";
 
 /**
- * One replica as the router sees it: its keep-alive connection pool and the count of requests
- * in flight on it. A replica removed from the routes is "retired": it gets no new requests, and
- * its pool closes once the last in-flight one has finished.
+ * One replica as the router sees it: its keep-alive connections and the count of requests in
+ * flight on it. A replica removed from the routes is "retired": it gets no new requests, and its
+ * idle connections close once the last in-flight one has finished.
  */
-export class UpstreamTarget implements Balanceable {
+export class UpstreamTarget implements Balanceable, ConnectionOwner {
   readonly id: string;
   readonly url: string;
   readonly release: string;
@@ -24,33 +18,61 @@ export class UpstreamTarget implements Balanceable {
   /** Epoch ms until which the balancer passes this replica over (it refused a connection). */
   ejectedUntil = 0;
   private retired = false;
-  private pool: Pool | undefined;
-  private readonly settings: PoolSettings;
+  /** Idle keep-alive connections, most recently used last (it is taken first: still warm). */
+  private readonly idle: UpstreamConnection[] = [];
+  private readonly open = new Set<UpstreamConnection>();
 
-  constructor(upstream: Upstream, settings: PoolSettings) {
+  constructor(upstream: Upstream) {
     this.id = upstream.id;
     this.url = upstream.url;
     this.release = upstream.release;
     const parsed = parseUpstreamUrl(upstream);
     this.hostname = parsed.hostname;
     this.port = Number(parsed.port || 80);
-    this.settings = settings;
   }
 
-  /** The keep-alive pool, created on first use. */
-  dispatcher(): Pool {
-    if (this.pool === undefined) {
-      this.pool = new Pool(this.url, {
-        // Unbounded like nginx's upstream connections: the client side is the real limit.
-        connections: null,
-        // The router times responses itself, to the millisecond; this is only a backstop.
-        headersTimeout: this.settings.upstreamTimeoutMs + 1_000,
-        // Streams (server-sent events, long downloads) may stay quiet for long stretches.
-        bodyTimeout: 0,
-        connectTimeout: Math.min(this.settings.upstreamTimeoutMs, 10_000),
-      });
+  /**
+   * A connection for one request: an idle kept-alive one if there is one still within its idle
+   * time, else a new one. Unbounded like nginx's upstream connections: the client side is the
+   * real limit.
+   */
+  connection(now: number): UpstreamConnection {
+    for (let kept = this.idle.pop(); kept !== undefined; kept = this.idle.pop()) {
+      if (!kept.socket.destroyed && now - kept.idleSince < kept.idleTimeoutMs) {
+        return kept;
+      }
+      kept.destroy();
     }
-    return this.pool;
+    const fresh = new UpstreamConnection(this.hostname, this.port, this);
+    this.open.add(fresh);
+    return fresh;
+  }
+
+  /** A response is done with the connection: keep it for the next request, or close it. */
+  giveBack(connection: UpstreamConnection, reusable: boolean): void {
+    if (reusable && !this.retired) {
+      connection.idleSince = Date.now();
+      this.idle.push(connection);
+    } else {
+      connection.destroy();
+    }
+  }
+
+  closed(connection: UpstreamConnection): void {
+    this.open.delete(connection);
+    const index = this.idle.indexOf(connection);
+    if (index !== -1) {
+      this.idle.splice(index, 1);
+    }
+  }
+
+  /** Closes idle connections past their idle time, so file descriptors are not held forever. */
+  closeStaleIdle(now: number): void {
+    for (const connection of [...this.idle]) {
+      if (now - connection.idleSince >= connection.idleTimeoutMs) {
+        connection.destroy();
+      }
+    }
   }
 
   /** Marks one more request in flight. Returns the matching, idempotent release. */
@@ -84,19 +106,18 @@ export class UpstreamTarget implements Balanceable {
     return this.retired;
   }
 
-  /** Ends the pool right away (router shutdown). */
-  async destroy(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
-    await pool?.destroy().catch(() => undefined);
+  /** Ends every connection right away (router shutdown). */
+  destroy(): void {
+    for (const connection of [...this.open]) {
+      connection.destroy();
+    }
   }
 
   private closeIfDrained(): void {
-    if (this.retired && this.outstanding === 0 && this.pool !== undefined) {
-      const pool = this.pool;
-      this.pool = undefined;
-      // close() lets queued work finish; nothing is queued once outstanding is 0.
-      pool.close().catch(() => undefined);
+    if (this.retired && this.outstanding === 0) {
+      for (const connection of this.idle.splice(0)) {
+        connection.destroy();
+      }
     }
   }
 }

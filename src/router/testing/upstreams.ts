@@ -103,12 +103,20 @@ export interface TestResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body's bytes, for binary payloads. */
+  rawBody: Buffer;
 }
 
 /** One request over a fresh connection, with any Host header (fetch would not allow that). */
 export function send(
   baseUrl: string,
-  options: { host: string; path?: string; method?: string; headers?: Record<string, string>; body?: string },
+  options: {
+    host: string;
+    path?: string;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+  },
 ): Promise<TestResponse> {
   const { port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
@@ -124,13 +132,15 @@ export function send(
       (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () =>
+        response.on("end", () => {
+          const rawBody = Buffer.concat(chunks);
           resolve({
             status: response.statusCode ?? 0,
             headers: response.headers,
-            body: Buffer.concat(chunks).toString(),
-          }),
-        );
+            body: rawBody.toString(),
+            rawBody,
+          });
+        });
         response.on("error", reject);
       },
     );

@@ -1,0 +1,276 @@
+import type { Socket } from "node:net";
+import { HttpParser, isParseError, type ParseError, type ParsedHead } from "./http-parser.js";
+import { type RequestHead, readRequestHead } from "./request-head.js";
+
+/** One request on a client connection, as the connection drives it. */
+export interface ClientExchange {
+  /** It reached the front of the connection's queue: it may write its response now. */
+  start(): void;
+  onRequestBody(chunk: Buffer): void;
+  onRequestComplete(): void;
+  /** The client went away before the exchange called `finished`. */
+  abort(): void;
+  /** The client's socket has room again after a write returned false. */
+  onClientDrain(): void;
+}
+
+/** What a client connection asks of the router around it. */
+export interface ClientConnectionHost {
+  /** An exchange for a request whose head has arrived. */
+  exchangeFor(connection: ClientConnection, head: RequestHead): ClientExchange;
+  /** A WebSocket handshake: the socket (and `rest`, bytes after the head) are the tunnel's now. */
+  upgrade(socket: Socket, head: RequestHead, rest: Buffer): void;
+  /** Bytes that are not HTTP: the answer to write before closing. */
+  parseFailed(error: ParseError): string;
+  /** A request head did not arrive in time: the answer to write before closing. */
+  headersTimedOut(): string;
+  closed(connection: ClientConnection): void;
+}
+
+/** Connection time limits, as node:http names and defaults them. */
+export interface ClientTimeouts {
+  /** An idle keep-alive connection is closed after this long (node:http: 5 s). */
+  keepAliveTimeoutMs: number;
+  /** A request head must be complete this long after its first byte (node:http: 60 s). */
+  headersTimeoutMs: number;
+  /**
+   * An upload that sends nothing for this long is cut off (nginx's `client_body_timeout`,
+   * 60 s). Unlike node:http's 5-minute request timeout, a long upload that keeps moving is fine.
+   */
+  bodyIdleTimeoutMs: number;
+}
+
+// Requests parsed ahead of the one being answered (pipelining) before reading pauses.
+const maxQueued = 16;
+
+/**
+ * One client's HTTP/1.1 connection on a raw socket: llhttp parses requests, each becomes an
+ * exchange, and exchanges answer strictly in order (pipelined requests wait their turn, as
+ * RFC 9112 §9.3.2 requires). Time limits are checked by the router's sweep, not a timer per
+ * request.
+ */
+export class ClientConnection {
+  readonly socket: Socket;
+  /** Date.now() of the last bytes read. */
+  lastActivity: number;
+  private readonly host: ClientConnectionHost;
+  private readonly parser: HttpParser;
+  private readonly queue: ClientExchange[] = [];
+  /** The exchange whose request body the parser is delivering. */
+  private receiving: ClientExchange | undefined;
+  /** When the head being read began (0: not reading a head). */
+  private headStartedAt = 0;
+  private pendingUpgrade: RequestHead | undefined;
+  /** Set when no more requests will be read: the client said close, or sent something broken. */
+  private closing = false;
+  /** The answer to a broken request, written once the requests before it are answered. */
+  private finalAnswer: string | undefined;
+  private readPaused = false;
+  private upstreamPaused = false;
+  private ended = false;
+
+  constructor(socket: Socket, host: ClientConnectionHost) {
+    this.socket = socket;
+    this.host = host;
+    this.lastActivity = Date.now();
+    this.parser = new HttpParser("request", {
+      onBegin: () => {
+        this.headStartedAt = this.lastActivity;
+      },
+      onHead: (head) => this.onHead(head),
+      onBody: (chunk) => this.receiving?.onRequestBody(chunk),
+      onComplete: () => {
+        const receiving = this.receiving;
+        this.receiving = undefined;
+        receiving?.onRequestComplete();
+      },
+    });
+    socket.on("data", this.onData);
+    socket.on("drain", () => this.queue[0]?.onClientDrain());
+    socket.on("end", () => this.onEnd());
+    socket.on("error", () => socket.destroy());
+    socket.on("close", () => this.onClose());
+  }
+
+  /** The exchange at the front has written its whole response (`close`: end the connection). */
+  finished(exchange: ClientExchange, close: boolean): void {
+    if (this.queue[0] !== exchange) {
+      return;
+    }
+    this.queue.shift();
+    if (close) {
+      this.closing = true;
+      this.finalAnswer = undefined;
+      this.dropQueued();
+    }
+    const next = this.queue[0];
+    if (next !== undefined) {
+      next.start();
+    } else if (this.pendingUpgrade !== undefined) {
+      this.startUpgrade(this.pendingUpgrade, Buffer.alloc(0));
+      return;
+    } else if (this.closing) {
+      this.end(this.finalAnswer);
+      return;
+    }
+    if (this.readPaused && this.queue.length < maxQueued) {
+      this.readPaused = false;
+      this.updatePause();
+    }
+  }
+
+  /** Stops reading the client until `resumeReading` (a replica is slow to take the body). */
+  pauseReading(): void {
+    this.upstreamPaused = true;
+    this.updatePause();
+  }
+
+  resumeReading(): void {
+    this.upstreamPaused = false;
+    this.updatePause();
+  }
+
+  /** Ends the connection now, whatever is in flight. */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** The router's periodic check of the connection's time limits. */
+  sweep(now: number, timeouts: ClientTimeouts): void {
+    if (this.ended) {
+      return;
+    }
+    if (this.headStartedAt !== 0) {
+      if (now - this.headStartedAt > timeouts.headersTimeoutMs) {
+        this.headStartedAt = 0;
+        this.closing = true;
+        this.dropQueued();
+        this.end(this.host.headersTimedOut());
+      }
+      return;
+    }
+    const idle = this.queue.length === 0 && this.receiving === undefined;
+    if (idle && now - this.lastActivity > timeouts.keepAliveTimeoutMs) {
+      this.socket.destroy();
+      return;
+    }
+    const uploading = this.receiving !== undefined && !this.readPaused && !this.upstreamPaused;
+    if (uploading && now - this.lastActivity > timeouts.bodyIdleTimeoutMs) {
+      this.socket.destroy();
+    }
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.lastActivity = Date.now();
+    let data = chunk;
+    for (;;) {
+      const result = this.parser.execute(data);
+      if (isParseError(result)) {
+        this.onParseError(result);
+        return;
+      }
+      if (this.pendingUpgrade !== undefined) {
+        this.socket.off("data", this.onData);
+        this.socket.pause();
+        if (this.queue.length === 0) {
+          this.startUpgrade(this.pendingUpgrade, data.subarray(result));
+        } else {
+          this.socket.unshift(data.subarray(result));
+        }
+        return;
+      }
+      if (result >= data.length) {
+        return;
+      }
+      // A protocol switch the router declined (not WebSocket): the rest is plain HTTP again.
+      data = data.subarray(result);
+    }
+  };
+
+  private onHead(parsed: ParsedHead): boolean {
+    this.headStartedAt = 0;
+    const head = readRequestHead(parsed, this.socket.remoteAddress ?? "");
+    if (head.upgrade && head.upgradeProtocol?.toLowerCase() === "websocket") {
+      this.pendingUpgrade = head;
+      return false;
+    }
+    if (!head.keepAlive) {
+      this.closing = true;
+    }
+    const exchange = this.host.exchangeFor(this, head);
+    this.receiving = exchange;
+    this.queue.push(exchange);
+    if (this.queue.length === 1) {
+      exchange.start();
+    } else if (this.queue.length >= maxQueued && !this.readPaused) {
+      this.readPaused = true;
+      this.updatePause();
+    }
+    return false;
+  }
+
+  private onParseError(error: ParseError): void {
+    if (this.closing) {
+      // Bytes after a request that said `Connection: close` are not read, as in node:http.
+      return;
+    }
+    this.closing = true;
+    this.socket.pause();
+    this.finalAnswer = this.host.parseFailed(error);
+    if (this.queue.length === 0) {
+      this.end(this.finalAnswer);
+    }
+  }
+
+  private onEnd(): void {
+    // The client closed its side: like node:http (and nginx's 499), what it asked for is
+    // abandoned and the replicas' work stopped.
+    this.socket.destroy();
+  }
+
+  private onClose(): void {
+    this.ended = true;
+    this.dropQueued();
+    this.queue[0]?.abort();
+    this.queue.length = 0;
+    this.receiving = undefined;
+    this.parser.close();
+    this.host.closed(this);
+  }
+
+  private startUpgrade(head: RequestHead, rest: Buffer): void {
+    this.pendingUpgrade = undefined;
+    this.ended = true;
+    this.socket.off("data", this.onData);
+    this.socket.removeAllListeners("drain");
+    this.socket.removeAllListeners("end");
+    this.socket.removeAllListeners("close");
+    this.parser.close();
+    this.host.closed(this);
+    this.host.upgrade(this.socket, head, rest);
+  }
+
+  /** Forgets requests parsed after the one being answered: they will never be answered. */
+  private dropQueued(): void {
+    for (const exchange of this.queue.splice(1)) {
+      exchange.abort();
+    }
+  }
+
+  private end(answer: string | undefined): void {
+    this.ended = true;
+    if (answer === undefined) {
+      this.socket.end();
+    } else {
+      this.socket.end(answer);
+    }
+  }
+
+  private updatePause(): void {
+    if (this.readPaused || this.upstreamPaused) {
+      this.socket.pause();
+    } else if (!this.ended) {
+      this.socket.resume();
+    }
+  }
+}

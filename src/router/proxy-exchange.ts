@@ -1,0 +1,355 @@
+import type { Socket } from "node:net";
+import type { SelectionPolicy } from "./balancer.js";
+import type { ClientConnection, ClientExchange } from "./client-connection.js";
+import {
+  type Framing,
+  serializeRequestHead,
+  serializeResponseHead,
+  upstreamRequestHeaders,
+} from "./forwarded-headers.js";
+import type { ParsedHead } from "./http-parser.js";
+import { httpDate } from "./http-date.js";
+import { hasBody, type RequestHead } from "./request-head.js";
+import type { RequestTarget } from "./request-target.js";
+import type { RouterMetrics } from "./router-metrics.js";
+import {
+  noReadyReplicaProblem,
+  problemResponse,
+  type RouterProblem,
+  upstreamProblem,
+} from "./router-problem.js";
+import type { ServiceRoute } from "./service-route.js";
+import type { RouterLogger } from "./types.js";
+import type { ResponseReader, UpstreamConnection } from "./upstream-connection.js";
+import { classifyUpstreamError, type UpstreamFailure } from "./upstream-failure.js";
+import type { UpstreamTarget } from "./upstream-target.js";
+
+/** What every exchange shares with the router around it. */
+export interface ProxySettings {
+  policy: SelectionPolicy;
+  upstreamTimeoutMs: number;
+  /** How long a replica that refused a connection is passed over. */
+  refusedCooldownMs: number;
+  logger: RouterLogger | undefined;
+  metrics: RouterMetrics;
+}
+
+// RFC 9110 §9.2.2: repeating these has the same effect as sending them once.
+const idempotentMethods = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
+const continueLine = "HTTP/1.1 100 Continue\r\n\r\n";
+
+/**
+ * One client request proxied to one of its route's replicas, across at most two attempts, and
+ * the answer streamed back. A connection that fails before anything was sent is retried once
+ * on another replica; once the body started going upstream or the replica answered, never.
+ * Both directions keep backpressure: a slow reader pauses the other side's socket.
+ */
+export class ProxyExchange implements ClientExchange, ResponseReader {
+  readonly clientSocket: Socket;
+  private readonly connection: ClientConnection;
+  private readonly head: RequestHead;
+  private readonly target: RequestTarget;
+  private readonly route: ServiceRoute;
+  private readonly requestId: string;
+  private readonly settings: ProxySettings;
+  private readonly began = performance.now();
+  private readonly bodyFraming: Framing;
+  /** Body bytes read from the client but not yet written to a connected replica. */
+  private pendingBody: Buffer[] = [];
+  private bodyComplete: boolean;
+  /** A body byte went to a replica: the request cannot be replayed. */
+  private bodySent = false;
+  private requestText = "";
+  private active = false;
+  private done = false;
+  private retried = false;
+  private upstream: UpstreamTarget | undefined;
+  private upstreamConnection: UpstreamConnection | undefined;
+  private releaseSlot: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private release = "";
+  private responseStarted = false;
+  private status = 0;
+  private responseFraming: Framing = "none";
+  private closeAfter: boolean;
+
+  constructor(
+    connection: ClientConnection,
+    head: RequestHead,
+    target: RequestTarget,
+    route: ServiceRoute,
+    requestId: string,
+    settings: ProxySettings,
+  ) {
+    this.connection = connection;
+    this.clientSocket = connection.socket;
+    this.head = head;
+    this.target = target;
+    this.route = route;
+    this.requestId = requestId;
+    this.settings = settings;
+    this.bodyFraming = head.chunked ? "chunked" : hasBody(head) ? "content-length" : "none";
+    this.bodyComplete = this.bodyFraming === "none";
+    this.closeAfter = !head.keepAlive;
+  }
+
+  /** Whether the whole request went upstream, so the replica connection may carry another. */
+  get requestDone(): boolean {
+    return this.bodyComplete && this.pendingBody.length === 0;
+  }
+
+  start(): void {
+    this.active = true;
+    this.settings.metrics.requestStarted(this.route);
+    const first = this.settings.policy(this.route);
+    if (first === undefined) {
+      this.answerProblem(noReadyReplicaProblem(this.route.service, this.route.environment));
+      return;
+    }
+    if (this.head.expectsContinue) {
+      this.clientSocket.write(continueLine, "latin1");
+    }
+    const headers = upstreamRequestHeaders(this.head, this.target, this.requestId);
+    this.requestText = serializeRequestHead(
+      this.head.method,
+      this.target.pathAndQuery,
+      headers,
+      this.bodyFraming,
+    );
+    this.attempt(first);
+  }
+
+  onRequestBody(chunk: Buffer): void {
+    if (this.done) {
+      return;
+    }
+    const upstream = this.upstreamConnection;
+    if (upstream?.connected === true && this.pendingBody.length === 0) {
+      this.writeBody(upstream, chunk);
+    } else {
+      this.pendingBody.push(chunk);
+    }
+  }
+
+  onRequestComplete(): void {
+    this.bodyComplete = true;
+    const upstream = this.upstreamConnection;
+    if (!this.done && upstream?.connected === true && this.pendingBody.length === 0) {
+      this.endBody(upstream);
+    }
+  }
+
+  abort(): void {
+    if (this.done || !this.active) {
+      this.done = true;
+      return;
+    }
+    // The client went away: stop the replica's work; its half-sent answer is of no use.
+    this.upstreamConnection?.destroy();
+    this.finish(this.responseStarted ? this.status : undefined);
+  }
+
+  onClientDrain(): void {
+    this.upstreamConnection?.socket.resume();
+  }
+
+  onUpstreamConnect(): void {
+    const upstream = this.upstreamConnection;
+    if (upstream === undefined || this.done) {
+      return;
+    }
+    const pending = this.pendingBody;
+    this.pendingBody = [];
+    for (const chunk of pending) {
+      this.writeBody(upstream, chunk);
+    }
+    if (this.bodyComplete && this.bodyFraming !== "none") {
+      this.endBody(upstream);
+    }
+  }
+
+  onUpstreamDrain(): void {
+    this.connection.resumeReading();
+  }
+
+  onResponseHead(head: ParsedHead): boolean {
+    clearTimeout(this.timer);
+    this.responseStarted = true;
+    this.status = head.statusCode;
+    const skipBody = this.head.method === "HEAD";
+    this.responseFraming =
+      skipBody || head.statusCode === 204 || head.statusCode === 304 ? "none" : framingOf(head);
+    if (this.responseFraming === "close" || this.responseFraming === "chunked") {
+      // A body of unknown length: HTTP/1.1 clients get it chunked, HTTP/1.0 ones until the close.
+      this.responseFraming = this.head.versionMinor >= 1 ? "chunked" : "close";
+    }
+    this.closeAfter ||= this.responseFraming === "close";
+    const text = serializeResponseHead(head.statusCode, head.statusMessage, head.rawHeaders, {
+      requestId: this.requestId,
+      framing: this.responseFraming,
+      connection: this.closeAfter ? "close" : this.head.versionMinor === 0 ? "keep-alive" : undefined,
+      date: httpDate(),
+    });
+    this.clientSocket.write(text, "latin1");
+    return skipBody;
+  }
+
+  onResponseBody(chunk: Buffer): void {
+    if (!writeFramed(this.clientSocket, chunk, this.responseFraming === "chunked")) {
+      // The client reads slower than the replica writes: stop reading the replica.
+      this.upstreamConnection?.socket.pause();
+    }
+  }
+
+  onResponseComplete(): void {
+    this.upstreamConnection = undefined;
+    if (this.responseFraming === "chunked") {
+      this.clientSocket.write("0\r\n\r\n", "latin1");
+    }
+    this.finish(this.status);
+  }
+
+  onConnectionError(error: NodeJS.ErrnoException): void {
+    clearTimeout(this.timer);
+    const failed = this.upstream as UpstreamTarget;
+    this.upstreamConnection?.destroy();
+    this.upstreamConnection = undefined;
+    this.releaseSlot?.();
+    if (this.done) {
+      return;
+    }
+    if (this.responseStarted) {
+      // Half a response cannot be turned into an error page: cut the client off so it sees a
+      // broken response rather than a silently truncated one.
+      this.settings.metrics.routerError(this.route, "upstream_reset");
+      this.finish(this.status);
+      this.connection.destroy();
+      return;
+    }
+    const failure = classifyUpstreamError(error, this.settings.upstreamTimeoutMs);
+    if (failure.beforeConnect) {
+      failed.eject(this.settings.refusedCooldownMs);
+    }
+    const next = this.retried ? undefined : this.retryTarget(failed, failure);
+    if (next !== undefined) {
+      this.retried = true;
+      this.attempt(next);
+      return;
+    }
+    if (failure.kind === "aborted") {
+      this.finish(undefined);
+      this.connection.destroy();
+      return;
+    }
+    const problem = upstreamProblem(failure.kind, this.route, failed.id, failure.explanation);
+    this.settings.logger?.warn(
+      { service: this.route.service, upstream: failed.id, requestId: this.requestId, reason: problem.reason },
+      problem.detail,
+    );
+    this.answerProblem(problem);
+  }
+
+  private attempt(upstream: UpstreamTarget): void {
+    this.upstream = upstream;
+    this.release = upstream.release;
+    this.releaseSlot = upstream.acquire();
+    const connection = upstream.connection(Date.now());
+    this.upstreamConnection = connection;
+    connection.reader = this;
+    connection.socket.write(this.requestText, "latin1");
+    this.timer = setTimeout(this.onTimeout, this.settings.upstreamTimeoutMs);
+    if (connection.connected) {
+      this.onUpstreamConnect();
+    }
+  }
+
+  private readonly onTimeout = (): void => {
+    const connection = this.upstreamConnection;
+    if (connection === undefined || this.responseStarted) {
+      return;
+    }
+    connection.reader = undefined;
+    this.onConnectionError(
+      Object.assign(new Error("the upstream did not answer in time"), { code: "UND_ERR_HEADERS_TIMEOUT" }),
+    );
+  };
+
+  /** Whether and where a failed attempt may go again. */
+  private retryTarget(failed: UpstreamTarget, failure: UpstreamFailure): UpstreamTarget | undefined {
+    const nothingSent = failure.beforeConnect || idempotentMethods.has(this.head.method);
+    if (!failure.beforeResponse || !nothingSent || this.bodySent) {
+      return undefined;
+    }
+    const other = this.settings.policy(this.route, failed);
+    if (other !== undefined) {
+      return other;
+    }
+    // Alone in its route, a replica is only worth a second try when a kept-alive connection broke
+    // (the replica closed it as we reused it); a refused connection will be refused again.
+    return failure.beforeConnect || failed.isRetired ? undefined : failed;
+  }
+
+  private writeBody(upstream: UpstreamConnection, chunk: Buffer): void {
+    this.bodySent = true;
+    if (!writeFramed(upstream.socket, chunk, this.bodyFraming === "chunked")) {
+      this.connection.pauseReading();
+    }
+  }
+
+  private endBody(upstream: UpstreamConnection): void {
+    if (this.bodyFraming === "chunked") {
+      upstream.socket.write("0\r\n\r\n", "latin1");
+    }
+  }
+
+  private answerProblem(problem: RouterProblem): void {
+    this.settings.metrics.routerError(this.route, problem.reason);
+    this.status = problem.status;
+    this.clientSocket.write(problemResponse(problem, this.requestId, this.closeAfter));
+    this.finish(problem.status);
+  }
+
+  private finish(status: number | undefined): void {
+    if (this.done) {
+      return;
+    }
+    this.done = true;
+    clearTimeout(this.timer);
+    this.releaseSlot?.();
+    // Resumes reading in case a slow replica had paused it.
+    this.connection.resumeReading();
+    this.settings.metrics.requestFinished(
+      this.route,
+      this.release,
+      status,
+      (performance.now() - this.began) / 1000,
+    );
+    this.connection.finished(this, this.closeAfter);
+  }
+}
+
+/** Writes one body chunk, as a chunk of a chunked body or as is; false when the socket is full. */
+function writeFramed(socket: Socket, chunk: Buffer, chunked: boolean): boolean {
+  if (!chunked) {
+    return socket.write(chunk);
+  }
+  socket.write(`${chunk.length.toString(16)}\r\n`, "latin1");
+  socket.write(chunk);
+  return socket.write("\r\n", "latin1");
+}
+
+/** How the upstream delimited its response body. */
+function framingOf(head: ParsedHead): Framing {
+  const raw = head.rawHeaders;
+  let sized = false;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index] as string;
+    if (name.length === 17 && name.toLowerCase() === "transfer-encoding") {
+      return "chunked";
+    }
+    if (name.length === 14 && name.toLowerCase() === "content-length") {
+      sized = true;
+    }
+  }
+  return sized ? "content-length" : "close";
+}

@@ -1,0 +1,166 @@
+import { connect, type Socket } from "node:net";
+import { HttpParser, isParseError, type ParsedHead } from "./http-parser.js";
+
+/** The exchange that owns the response currently expected on a replica connection. */
+export interface ResponseReader {
+  /** The client socket the response goes to: corked while a read from the replica is relayed. */
+  readonly clientSocket: Socket;
+  /** The whole request went out: only then may the connection carry another one. */
+  readonly requestDone: boolean;
+  /** The final (non-1xx) response head; return true when it has no body (a HEAD request's). */
+  onResponseHead(head: ParsedHead): boolean;
+  onResponseBody(chunk: Buffer): void;
+  /** The response is complete; the connection has already gone back to its pool or closed. */
+  onResponseComplete(): void;
+  /** The connection failed before the response was complete. */
+  onConnectionError(error: NodeJS.ErrnoException): void;
+  onUpstreamConnect(): void;
+  onUpstreamDrain(): void;
+}
+
+/** Where an idle connection goes when its response is done, and who hears that it closed. */
+export interface ConnectionOwner {
+  giveBack(connection: UpstreamConnection, reusable: boolean): void;
+  closed(connection: UpstreamConnection): void;
+}
+
+/** How long an idle connection is kept when the replica does not say (`Keep-Alive: timeout=N`). */
+export const defaultIdleTimeoutMs = 4_000;
+/** Node's http server closes idle connections after 5 s: stop using them a second earlier. */
+const idleTimeoutMarginMs = 1_000;
+
+/**
+ * One keep-alive HTTP/1.1 connection to a replica, carrying one request at a time. The
+ * response is parsed by llhttp and handed to the exchange that sent the request.
+ */
+export class UpstreamConnection {
+  readonly socket: Socket;
+  /** Set while a request is on this connection. */
+  reader: ResponseReader | undefined;
+  connected = false;
+  /** It carried a request before: a failure before any response may be the replica closing it. */
+  reused = false;
+  /** When it went back to the pool, and how long it may stay there. */
+  idleSince = 0;
+  idleTimeoutMs = defaultIdleTimeoutMs;
+  private readonly parser: HttpParser;
+  private readonly owner: ConnectionOwner;
+  private keepAlive = true;
+  private interim = false;
+
+  constructor(host: string, port: number, owner: ConnectionOwner) {
+    this.owner = owner;
+    this.parser = new HttpParser("response", {
+      onHead: (head) => this.onHead(head),
+      onBody: (chunk) => this.reader?.onResponseBody(chunk),
+      onComplete: () => this.onComplete(),
+    });
+    const socket = connect({ host, port, noDelay: true });
+    this.socket = socket;
+    socket.on("connect", () => {
+      this.connected = true;
+      this.reader?.onUpstreamConnect();
+    });
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("drain", () => this.reader?.onUpstreamDrain());
+    socket.on("end", () => this.onEnd());
+    socket.on("error", (error: NodeJS.ErrnoException) => this.fail(error));
+    socket.on("close", () => {
+      this.fail(closedError("UND_ERR_CLOSED"));
+      this.parser.close();
+      this.owner.closed(this);
+    });
+  }
+
+  /** Ends the connection at once (a response that will not be read to its end, shutdown). */
+  destroy(): void {
+    this.reader = undefined;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    // One write to the client per read from the replica: head and body leave together.
+    const client = this.reader?.clientSocket;
+    client?.cork();
+    const result = this.parser.execute(chunk);
+    if (isParseError(result)) {
+      this.fail(
+        Object.assign(new Error(`invalid HTTP response: ${result.reason ?? result.code}`), {
+          code: result.code,
+        }),
+      );
+      this.socket.destroy();
+    }
+    client?.uncork();
+  }
+
+  private onHead(head: ParsedHead): boolean {
+    if (head.statusCode < 200) {
+      if (head.statusCode === 101) {
+        // A protocol switch nobody asked for: the rest of the bytes are not HTTP.
+        this.fail(
+          Object.assign(new Error("unexpected 101 Switching Protocols"), { code: "HPE_UNEXPECTED_101" }),
+        );
+        this.socket.destroy();
+        return true;
+      }
+      // 1xx interim answers (103 Early Hints…) are not relayed; the final one follows.
+      this.interim = true;
+      return false;
+    }
+    this.interim = false;
+    this.keepAlive = head.keepAlive;
+    this.idleTimeoutMs = idleTimeoutFrom(head.rawHeaders);
+    return this.reader?.onResponseHead(head) ?? true;
+  }
+
+  private onComplete(): void {
+    if (this.interim) {
+      this.interim = false;
+      return;
+    }
+    const reader = this.reader;
+    this.reader = undefined;
+    this.reused = true;
+    // It may have been paused for a slow client; idle, it must still see the replica close it.
+    this.socket.resume();
+    this.owner.giveBack(this, this.keepAlive && !this.socket.destroyed && (reader?.requestDone ?? true));
+    reader?.onResponseComplete();
+  }
+
+  private onEnd(): void {
+    // A body delimited by the connection's end is complete now.
+    const result = this.parser.finish();
+    if (isParseError(result)) {
+      this.fail(Object.assign(new Error("the response was cut short"), { code: "UND_ERR_SOCKET" }));
+    }
+    this.fail(closedError("UND_ERR_SOCKET"));
+    this.socket.destroy();
+  }
+
+  private fail(error: NodeJS.ErrnoException): void {
+    const reader = this.reader;
+    if (reader !== undefined) {
+      this.reader = undefined;
+      reader.onConnectionError(error);
+    }
+  }
+}
+
+function closedError(code: string): NodeJS.ErrnoException {
+  return Object.assign(new Error("the connection closed before the response"), { code });
+}
+
+/** `Keep-Alive: timeout=5` from the replica, minus a margin; else the default. */
+function idleTimeoutFrom(raw: readonly string[]): number {
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index] as string;
+    if (name.length === 10 && name.toLowerCase() === "keep-alive") {
+      const match = /(?:^|,)\s*timeout=(\d+)/i.exec(raw[index + 1] ?? "");
+      if (match !== null) {
+        return Math.max(0, Number(match[1]) * 1000 - idleTimeoutMarginMs);
+      }
+    }
+  }
+  return defaultIdleTimeoutMs;
+}
