@@ -200,7 +200,7 @@ export function createRouter(options: RouterOptions = {}): Router {
             ),
           );
         server.once("error", failed);
-        server.listen(port, host, () => {
+        server.listen({ port, host, reusePort: options.reusePort === true }, () => {
           server.off("error", failed);
           const bound = (server.address() as AddressInfo).port;
           resolve({ url: `http://${host.includes(":") ? `[${host}]` : host}:${bound}` });

@@ -71,6 +71,8 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
   private responseStarted = false;
   private status = 0;
   private responseFraming: Framing = "none";
+  /** The response head, held back to leave in one write with the first body bytes. */
+  private pendingHead: string | undefined;
   private closeAfter: boolean;
 
   constructor(
@@ -190,19 +192,30 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
       connection: this.closeAfter ? "close" : this.head.versionMinor === 0 ? "keep-alive" : undefined,
       date: httpDate(),
     });
-    this.clientSocket.write(text, "latin1");
+    this.pendingHead = text;
     return skipBody;
   }
 
   onResponseBody(chunk: Buffer): void {
-    if (!writeFramed(this.clientSocket, chunk, this.responseFraming === "chunked")) {
+    const head = this.pendingHead;
+    this.pendingHead = undefined;
+    if (!writeFramed(this.clientSocket, chunk, this.responseFraming === "chunked", head, true)) {
       // The client reads slower than the replica writes: stop reading the replica.
       this.upstreamConnection?.socket.pause();
     }
   }
 
+  /** The end of one read from the replica: a head still held back goes out now. */
+  afterRead(): void {
+    if (this.pendingHead !== undefined) {
+      this.clientSocket.write(this.pendingHead, "latin1");
+      this.pendingHead = undefined;
+    }
+  }
+
   onResponseComplete(): void {
     this.upstreamConnection = undefined;
+    this.afterRead();
     if (this.responseFraming === "chunked") {
       this.clientSocket.write("0\r\n\r\n", "latin1");
     }
@@ -328,14 +341,38 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
   }
 }
 
-/** Writes one body chunk, as a chunk of a chunked body or as is; false when the socket is full. */
-function writeFramed(socket: Socket, chunk: Buffer, chunked: boolean): boolean {
-  if (!chunked) {
-    return socket.write(chunk);
+// Up to this size a head and a body chunk are copied into one buffer: one write instead of two.
+const joinLimit = 16 * 1024;
+
+/**
+ * Writes one body chunk, as a chunk of a chunked body or as is, after `head` when given (the
+ * response head, latin1); false when the socket is full. `transient`: the chunk is a view of a
+ * buffer that will be reused (a replica read), so what is written is a copy.
+ */
+function writeFramed(
+  socket: Socket,
+  chunk: Buffer,
+  chunked: boolean,
+  head?: string,
+  transient = false,
+): boolean {
+  const prefix = chunked ? `${head ?? ""}${chunk.length.toString(16)}\r\n` : head;
+  if (prefix === undefined) {
+    return socket.write(transient ? Buffer.from(chunk) : chunk);
   }
-  socket.write(`${chunk.length.toString(16)}\r\n`, "latin1");
-  socket.write(chunk);
-  return socket.write("\r\n", "latin1");
+  if (chunk.length > joinLimit) {
+    socket.write(prefix, "latin1");
+    socket.write(transient ? Buffer.from(chunk) : chunk);
+    return chunked ? socket.write("\r\n", "latin1") : socket.writableLength < socket.writableHighWaterMark;
+  }
+  const suffix = chunked ? 2 : 0;
+  const joined = Buffer.allocUnsafe(prefix.length + chunk.length + suffix);
+  joined.write(prefix, 0, "latin1");
+  chunk.copy(joined, prefix.length);
+  if (chunked) {
+    joined.write("\r\n", prefix.length + chunk.length, "latin1");
+  }
+  return socket.write(joined);
 }
 
 /** How the upstream delimited its response body. */

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
 import type { RouterErrorReason } from "./router-problem.js";
 
 /** Whose request it was; `service: ""` for requests no route matched (bounded cardinality). */
@@ -14,10 +14,17 @@ interface OwnerTally {
   readonly releases: Map<string, ReleaseTally>;
 }
 
+// Prometheus' default buckets, .005 s to 10 s.
+const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const durationName = "slipway_http_request_duration_seconds";
+
 /** Counts kept per release: responses by status class, index 1 for 1xx … 9 for 9xx. */
 interface ReleaseTally {
   readonly labels: { service: string; environment: string; release: string };
   readonly byClass: number[];
+  /** Request durations per bucket (not cumulative; the last one is +Inf), their sum and count. */
+  readonly durationCounts: number[];
+  durationSum: number;
   /** When the release left the route table; its series go a while later. */
   retiredAt?: number;
 }
@@ -26,16 +33,16 @@ interface ReleaseTally {
  * The router's own Prometheus metrics, in a registry of its own (never prom-client's global
  * one, so two routers in one process, or tests, do not mix their numbers).
  *
- * Request counts and in-flight gauges are plain numbers on the hot path and handed to
- * prom-client when scraped (its `collect` hook): prom-client validates and hashes the labels on
- * every call, which costs more than the rest of the bookkeeping of a proxied request.
+ * Request counts, in-flight gauges and the duration histogram are plain numbers on the hot
+ * path and handed to prom-client when scraped (its `collect` hook, or a metric object of our own
+ * for the histogram): prom-client validates and hashes the labels on every call, which costs
+ * more than the rest of the bookkeeping of a proxied request.
  */
 export class RouterMetrics {
   readonly registry = new Registry();
   private readonly owners = new Map<string, OwnerTally>();
   // Route objects are replaced on every setRoutes; the string-keyed map above outlives them.
   private readonly ownerOf = new WeakMap<RequestOwner, OwnerTally>();
-  private readonly duration: Histogram<"service" | "environment" | "release">;
   private readonly errors: Counter<"service" | "environment" | "reason">;
 
   constructor() {
@@ -69,14 +76,7 @@ export class RouterMetrics {
         }
       },
     });
-    this.duration = new Histogram({
-      name: "slipway_http_request_duration_seconds",
-      help: "Time from the request's arrival at the router to the end of its response.",
-      labelNames: ["service", "environment", "release"] as const,
-      // Prometheus' default buckets, .005 s to 10 s.
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [this.registry],
-    });
+    this.registry.registerMetric(durationHistogram(owners) as never);
     this.errors = new Counter({
       name: "slipway_router_errors_total",
       help: "Requests the router answered (or cut) itself, by reason.",
@@ -99,7 +99,12 @@ export class RouterMetrics {
     const releaseTally = tally.releases.get(release) ?? this.addRelease(tally, release);
     const statusClass = Math.min(9, Math.max(1, Math.trunc((status ?? 499) / 100)));
     releaseTally.byClass[statusClass] = (releaseTally.byClass[statusClass] ?? 0) + 1;
-    this.duration.observe(releaseTally.labels, seconds);
+    let bucket = 0;
+    while (bucket < durationBuckets.length && seconds > (durationBuckets[bucket] as number)) {
+      bucket++;
+    }
+    releaseTally.durationCounts[bucket] = (releaseTally.durationCounts[bucket] ?? 0) + 1;
+    releaseTally.durationSum += seconds;
   }
 
   routerError(owner: RequestOwner, reason: RouterErrorReason): void {
@@ -139,7 +144,6 @@ export class RouterMetrics {
       for (const [release, tally] of owner.releases) {
         if (tally.retiredAt !== undefined && now - tally.retiredAt >= this.ttlMs) {
           owner.releases.delete(release);
-          this.duration.remove(tally.labels);
         }
       }
     }
@@ -165,7 +169,12 @@ export class RouterMetrics {
   }
 
   private addRelease(owner: OwnerTally, release: string): ReleaseTally {
-    const tally: ReleaseTally = { labels: { ...owner.labels, release }, byClass: new Array(10).fill(0) };
+    const tally: ReleaseTally = {
+      labels: { ...owner.labels, release },
+      byClass: new Array(10).fill(0),
+      durationCounts: new Array(durationBuckets.length + 1).fill(0),
+      durationSum: 0,
+    };
     owner.releases.set(release, tally);
     return tally;
   }
@@ -174,4 +183,34 @@ export class RouterMetrics {
 /** The key `retainReleases` matches routed releases by. */
 export function releaseKey(service: string, environment: string, release: string): string {
   return `${service}\n${environment}\n${release}`;
+}
+
+/**
+ * The request duration histogram as a prom-client metric object that reads the tallies at
+ * scrape time, in the exposition prom-client's own Histogram produces (cumulative `le` buckets
+ * first in the labels, then `_sum` and `_count`).
+ */
+function durationHistogram(owners: Map<string, OwnerTally>) {
+  const help = "Time from the request's arrival at the router to the end of its response.";
+  const snapshot = () => {
+    const values: { metricName: string; labels: Record<string, string | number>; value: number }[] = [];
+    for (const owner of owners.values()) {
+      for (const tally of owner.releases.values()) {
+        let cumulative = 0;
+        tally.durationCounts.forEach((count, index) => {
+          cumulative += count;
+          const le = index < durationBuckets.length ? (durationBuckets[index] as number) : "+Inf";
+          values.push({
+            metricName: `${durationName}_bucket`,
+            labels: { le, ...tally.labels },
+            value: cumulative,
+          });
+        });
+        values.push({ metricName: `${durationName}_sum`, labels: tally.labels, value: tally.durationSum });
+        values.push({ metricName: `${durationName}_count`, labels: tally.labels, value: cumulative });
+      }
+    }
+    return { name: durationName, help, type: "histogram", values, aggregator: "sum" };
+  };
+  return { name: durationName, help, type: "histogram", aggregator: "sum", get: snapshot, reset() {} };
 }

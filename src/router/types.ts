@@ -37,6 +37,11 @@ export interface RouterOptions {
   host?: string;
   /** Port to listen on. Default 7480; 0 picks a free port. */
   port?: number;
+  /**
+   * Share the port with other routers that set it too (SO_REUSEPORT, Linux): the kernel spreads
+   * connections over them, as nginx does over its workers.
+   */
+  reusePort?: boolean;
   /** Default `least-outstanding` (ties broken round robin). */
   balancing?: BalancingPolicy;
   /** How long an upstream may take to send its response headers before a 504. Default 60 000 ms. */

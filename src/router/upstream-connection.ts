@@ -9,7 +9,10 @@ export interface ResponseReader {
   readonly requestDone: boolean;
   /** The final (non-1xx) response head; return true when it has no body (a HEAD request's). */
   onResponseHead(head: ParsedHead): boolean;
+  /** `chunk` is a view of a buffer the next read overwrites: copy what is kept. */
   onResponseBody(chunk: Buffer): void;
+  /** One read from the replica has been parsed and relayed. */
+  afterRead(): void;
   /** The response is complete; the connection has already gone back to its pool or closed. */
   onResponseComplete(): void;
   /** The connection failed before the response was complete. */
@@ -23,6 +26,13 @@ export interface ConnectionOwner {
   giveBack(connection: UpstreamConnection, reusable: boolean): void;
   closed(connection: UpstreamConnection): void;
 }
+
+/**
+ * Every replica connection reads into this one buffer (net's `onread`): no allocation and no
+ * stream machinery per read. Reads are parsed synchronously, and whoever keeps body bytes past
+ * `onResponseBody` copies them (`ResponseReader.onResponseBody`).
+ */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
 /** How long an idle connection is kept when the replica does not say (`Keep-Alive: timeout=N`). */
 export const defaultIdleTimeoutMs = 4_000;
@@ -55,13 +65,20 @@ export class UpstreamConnection {
       onBody: (chunk) => this.reader?.onResponseBody(chunk),
       onComplete: () => this.onComplete(),
     });
-    const socket = connect({ host, port, noDelay: true });
+    const socket = connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: readBuffer,
+        callback: (length: number) => this.onData(readBuffer.subarray(0, length)),
+      },
+    });
     this.socket = socket;
     socket.on("connect", () => {
       this.connected = true;
       this.reader?.onUpstreamConnect();
     });
-    socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("drain", () => this.reader?.onUpstreamDrain());
     socket.on("end", () => this.onEnd());
     socket.on("error", (error: NodeJS.ErrnoException) => this.fail(error));
@@ -78,9 +95,10 @@ export class UpstreamConnection {
     this.socket.destroy();
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Buffer): boolean {
     // One write to the client per read from the replica: head and body leave together.
-    const client = this.reader?.clientSocket;
+    const reader = this.reader;
+    const client = reader?.clientSocket;
     client?.cork();
     const result = this.parser.execute(chunk);
     if (isParseError(result)) {
@@ -91,7 +109,10 @@ export class UpstreamConnection {
       );
       this.socket.destroy();
     }
+    reader?.afterRead();
     client?.uncork();
+    // Reading stays paused if a slow client asked for it while this read was relayed.
+    return !this.socket.isPaused();
   }
 
   private onHead(head: ParsedHead): boolean {
