@@ -74,9 +74,6 @@ export class ClientConnection {
     this.host = host;
     this.lastActivity = Date.now();
     this.parser = new HttpParser("request", {
-      onBegin: () => {
-        this.headStartedAt = this.lastActivity;
-      },
       onHead: (head) => this.onHead(head),
       onBody: (chunk) => this.receiving?.onRequestBody(chunk),
       onComplete: () => {
@@ -162,6 +159,11 @@ export class ClientConnection {
 
   private readonly onData = (chunk: Buffer): void => {
     this.lastActivity = Date.now();
+    if (this.receiving === undefined && this.headStartedAt === 0) {
+      // Bytes between requests start a head: its clock runs until onHead (cheaper than llhttp's
+      // message-begin callback on every request).
+      this.headStartedAt = this.lastActivity;
+    }
     let data = chunk;
     for (;;) {
       const result = this.parser.execute(data);

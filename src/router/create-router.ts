@@ -35,8 +35,8 @@ const defaultTimeouts: ClientTimeouts = {
   headersTimeoutMs: 60_000,
   bodyIdleTimeoutMs: 60_000,
 };
-/** How often connection time limits and idle replica connections are checked. */
-const sweepIntervalMs = 1_000;
+/** How often connection time limits and idle replica connections are checked (at most). */
+const maxSweepIntervalMs = 1_000;
 const unrouted: RequestOwner = { service: "", environment: "" };
 
 /**
@@ -163,7 +163,7 @@ export function createRouter(options: RouterOptions = {}): Router {
       connection.sweep(now, timeouts);
     }
     registry.closeStaleIdle(now);
-  }, sweepIntervalMs);
+  }, sweepIntervalFor(timeouts));
   sweep.unref();
 
   return {
@@ -219,4 +219,14 @@ export function createRouter(options: RouterOptions = {}): Router {
       await closed;
     },
   };
+}
+
+/** Often enough that a limit is enforced within a quarter of its length, at most once a second. */
+function sweepIntervalFor(timeouts: ClientTimeouts): number {
+  const shortest = Math.min(
+    timeouts.keepAliveTimeoutMs,
+    timeouts.headersTimeoutMs,
+    timeouts.bodyIdleTimeoutMs,
+  );
+  return Math.max(25, Math.min(maxSweepIntervalMs, shortest / 4));
 }

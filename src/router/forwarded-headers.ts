@@ -1,25 +1,49 @@
 import { listedInConnection, type RequestHead } from "./request-head.js";
 import type { RequestTarget } from "./request-target.js";
 
-// RFC 9110 §7.6.1 connection-specific fields, plus the ones proxies must not pass on.
-const hopByHop = new Set([
-  "connection",
-  "keep-alive",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  "http2-settings",
-]);
+/**
+ * RFC 9110 §7.6.1 connection-specific fields, plus the ones proxies must not pass on
+ * (`Proxy-*`). Most headers are none of these, so the length is compared before any
+ * lower-casing.
+ */
+function isHopByHop(name: string): boolean {
+  switch (name.length) {
+    case 2:
+      return name.toLowerCase() === "te";
+    case 7: {
+      const lower = name.toLowerCase();
+      return lower === "trailer" || lower === "upgrade";
+    }
+    case 10: {
+      const lower = name.toLowerCase();
+      return lower === "connection" || lower === "keep-alive";
+    }
+    case 14:
+      return name.toLowerCase() === "http2-settings";
+    case 17:
+      return name.toLowerCase() === "transfer-encoding";
+  }
+  return (name.charCodeAt(0) | 0x20) === 0x70 && name.toLowerCase().startsWith("proxy-");
+}
 
-// Set by the router itself, so the client's values are dropped first.
-const setByRouter = new Set([
-  "host",
-  "x-forwarded-for",
-  "x-forwarded-proto",
-  "x-forwarded-host",
-  "x-request-id",
-]);
+/** Set by the router itself (so the client's values are dropped first), and `Expect`, which it answers. */
+function isSetByRouter(name: string): boolean {
+  switch (name.length) {
+    case 4:
+      return name.toLowerCase() === "host";
+    case 6:
+      return name.toLowerCase() === "expect";
+    case 12:
+      return name.toLowerCase() === "x-request-id";
+    case 15:
+      return name.toLowerCase() === "x-forwarded-for";
+    case 16:
+      return name.toLowerCase() === "x-forwarded-host";
+    case 17:
+      return name.toLowerCase() === "x-forwarded-proto";
+  }
+  return false;
+}
 
 /** How a message's body is delimited on the wire the router writes. */
 export type Framing = "none" | "content-length" | "chunked" | "close";
@@ -42,14 +66,7 @@ export function upstreamRequestHeaders(
   const headers: string[] = [];
   for (let index = 0; index < raw.length; index += 2) {
     const name = raw[index] as string;
-    const lower = name.toLowerCase();
-    if (
-      hopByHop.has(lower) ||
-      setByRouter.has(lower) ||
-      lower === "expect" ||
-      lower.startsWith("proxy-") ||
-      listed?.has(lower)
-    ) {
+    if (isHopByHop(name) || isSetByRouter(name) || listed?.has(name.toLowerCase())) {
       continue;
     }
     headers.push(name, raw[index + 1] as string);
@@ -130,12 +147,11 @@ export function serializeResponseHead(
   let hasDate = false;
   for (let index = 0; index < raw.length; index += 2) {
     const name = raw[index] as string;
-    const lower = name.toLowerCase();
-    if (hopByHop.has(lower) || lower.startsWith("proxy-") || listed?.has(lower)) {
+    if (isHopByHop(name) || listed?.has(name.toLowerCase())) {
       continue;
     }
-    hasRequestId ||= lower === "x-request-id";
-    hasDate ||= lower === "date";
+    hasRequestId ||= name.length === 12 && name.toLowerCase() === "x-request-id";
+    hasDate ||= name.length === 4 && name.toLowerCase() === "date";
     text += `${name}: ${raw[index + 1]}\r\n`;
   }
   if (!hasRequestId) {
