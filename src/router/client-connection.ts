@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import { HttpParser, isParseError, type ParseError, type ParsedHead } from "./http-parser.js";
 import { type RequestHead, readRequestHead } from "./request-head.js";
+import { readIntoBuffer, streamReadsFrom } from "./user-buffer-reads.js";
 
 /** One request on a client connection, as the connection drives it. */
 export interface ClientExchange {
@@ -44,6 +45,12 @@ export interface ClientTimeouts {
 const maxQueued = 16;
 
 /**
+ * Every client connection reads into this one buffer: reads are parsed synchronously, and
+ * request body bytes and the bytes after a WebSocket handshake are copied by whoever keeps them.
+ */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
+/**
  * One client's HTTP/1.1 connection on a raw socket: llhttp parses requests, each becomes an
  * exchange, and exchanges answer strictly in order (pipelined requests wait their turn, as
  * RFC 9112 §9.3.2 requires). Time limits are checked by the router's sweep, not a timer per
@@ -66,6 +73,8 @@ export class ClientConnection {
   /** The answer to a broken request, written once the requests before it are answered. */
   private finalAnswer: string | undefined;
   private readPaused = false;
+  /** Reads land in the shared buffer (see `readIntoBuffer`), not in fresh 'data' chunks. */
+  private readonly userBuffer: boolean;
   private upstreamPaused = false;
   private ended = false;
 
@@ -82,7 +91,15 @@ export class ClientConnection {
         receiving?.onRequestComplete();
       },
     });
-    socket.on("data", this.onData);
+    // The socket was accepted paused (pauseOnConnect), so no byte was read before this.
+    this.userBuffer = readIntoBuffer(socket, readBuffer, (length) => {
+      this.onData(readBuffer.subarray(0, length));
+      return !socket.isPaused();
+    });
+    if (!this.userBuffer) {
+      socket.on("data", this.onData);
+    }
+    socket.resume();
     socket.on("drain", () => this.queue[0]?.onClientDrain());
     socket.on("end", () => this.onEnd());
     socket.on("error", () => socket.destroy());
@@ -174,10 +191,11 @@ export class ClientConnection {
       if (this.pendingUpgrade !== undefined) {
         this.socket.off("data", this.onData);
         this.socket.pause();
+        const rest = Buffer.from(data.subarray(result));
         if (this.queue.length === 0) {
-          this.startUpgrade(this.pendingUpgrade, data.subarray(result));
+          this.startUpgrade(this.pendingUpgrade, rest);
         } else {
-          this.socket.unshift(data.subarray(result));
+          this.socket.unshift(rest);
         }
         return;
       }
@@ -244,6 +262,9 @@ export class ClientConnection {
     this.pendingUpgrade = undefined;
     this.ended = true;
     this.socket.off("data", this.onData);
+    if (this.userBuffer) {
+      streamReadsFrom(this.socket, readBuffer);
+    }
     this.socket.removeAllListeners("drain");
     this.socket.removeAllListeners("end");
     this.socket.removeAllListeners("close");

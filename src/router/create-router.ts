@@ -117,12 +117,18 @@ export function createRouter(options: RouterOptions = {}): Router {
     metrics.requestStarted(owner);
     onRouterError(owner, problem);
     writeProblemToSocket(socket, problem, requestId);
+    // Read (and drop) until the client closes too, but do not wait for it forever.
+    socket.resume();
+    socket.setTimeout(timeouts.keepAliveTimeoutMs, () => socket.destroy());
     metrics.requestFinished(owner, "", problem.status, 0);
   };
 
   const handleUpgrade = (socket: Socket, head: RequestHead, rest: Buffer): void => {
     const started = performance.now();
     socket.on("error", () => socket.destroy());
+    // Tracked from the handshake on, refused ones too, so close() ends every one of them.
+    tunnels.add(socket);
+    socket.once("close", () => tunnels.delete(socket));
     const requestId = requestIdFor(head.requestId);
     const target = readRequestTarget(head);
     if (isBadTarget(target)) {
@@ -140,21 +146,20 @@ export function createRouter(options: RouterOptions = {}): Router {
       return;
     }
     metrics.requestStarted(route);
-    tunnels.add(socket);
     // The histogram gets the handshake time: a tunnel's lifetime says nothing about latency.
     let answeredAt: number | undefined;
     const answered = () => {
       answeredAt ??= performance.now();
     };
     const done = (release: string, status: number) => {
-      tunnels.delete(socket);
       metrics.requestFinished(route, release, status, ((answeredAt ?? performance.now()) - started) / 1000);
     };
     const exchange = { head, socket, rest, target, route, requestId, answered, done };
     proxyUpgrade(exchange, upstream, { policy, upstreamTimeoutMs, onRouterError });
   };
 
-  const server = createServer({ noDelay: true }, (socket) => {
+  // Accepted paused, so the connection can choose how it reads before the first byte.
+  const server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
     connections.add(new ClientConnection(socket, host_));
   });
   const sweep = setInterval(() => {

@@ -121,15 +121,16 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
     this.attempt(first);
   }
 
+  /** `chunk` may be a view of a buffer the next read overwrites: what is kept is a copy. */
   onRequestBody(chunk: Buffer): void {
     if (this.done) {
       return;
     }
     const upstream = this.upstreamConnection;
     if (upstream?.connected === true && this.pendingBody.length === 0) {
-      this.writeBody(upstream, chunk);
+      this.writeBody(upstream, chunk, true);
     } else {
-      this.pendingBody.push(chunk);
+      this.pendingBody.push(Buffer.from(chunk));
     }
   }
 
@@ -302,9 +303,9 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
     return failure.beforeConnect || failed.isRetired ? undefined : failed;
   }
 
-  private writeBody(upstream: UpstreamConnection, chunk: Buffer): void {
+  private writeBody(upstream: UpstreamConnection, chunk: Buffer, transient = false): void {
     this.bodySent = true;
-    if (!writeFramed(upstream.socket, chunk, this.bodyFraming === "chunked")) {
+    if (!writeFramed(upstream.socket, chunk, this.bodyFraming === "chunked", undefined, transient)) {
       this.connection.pauseReading();
     }
   }
