@@ -30,6 +30,7 @@ import { cpus } from "node:os";
 import autocannon from "autocannon";
 import { nginxBinary, startNginx } from "./support/nginx.js";
 import { type PacedResult, pacedLatency } from "./support/paced-load.js";
+import { nativePacedLatency, nativePacedLoad } from "./support/paced-load-native.js";
 import { startTsProcess } from "./support/processes.js";
 
 const duration = Number(process.env.BENCH_DURATION ?? 10);
@@ -37,6 +38,8 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const latencyRounds = Number(process.env.BENCH_LATENCY_ROUNDS ?? 3);
 const wrkBinary = "/usr/bin/wrk";
+/** Which paced generator measured the latencies (C when a compiler is there). */
+let generatorName = "JavaScript";
 const host = "hello.bench.localhost";
 
 interface Target {
@@ -147,24 +150,29 @@ async function main(): Promise<void> {
       }
     }
     const rate = Math.max(1, Math.round((best.get("slipway router")?.rps ?? 2) / 2));
+    const native = nativePacedLoad();
+    console.error(
+      `paced load: ${native === undefined ? "JavaScript generator (no cc)" : `C generator ${native}`}`,
+    );
+    const paced = (target: Target) => {
+      const options = { url: target.url, host, rate, durationSeconds: duration, connections };
+      return native === undefined
+        ? pacedLatency(options)
+        : Promise.resolve(nativePacedLatency(native, options));
+    };
+    generatorName = native === undefined ? "JavaScript" : "C";
     const latencies = new Map<string, { burst: (Latency & { errors: number })[]; paced: PacedResult[] }>();
     for (let round = 1; round <= latencyRounds; round++) {
       for (const target of targets) {
         const burst = await burstLatencyAt(target, rate);
-        const paced = await pacedLatency({
-          url: target.url,
-          host,
-          rate,
-          durationSeconds: duration,
-          connections,
-        });
+        const pacedRun = await paced(target);
         console.error(
           `latency round ${round}: ${target.name} at ${rate} req/s: autocannon p99 ${burst.p99.toFixed(2)} ms, ` +
-            `paced p99 ${paced.p99.toFixed(2)} ms (generator lag up to ${paced.maxLagMs.toFixed(1)} ms)`,
+            `paced p99 ${pacedRun.p99.toFixed(2)} ms (generator lag up to ${pacedRun.maxLagMs.toFixed(1)} ms)`,
         );
         const seen = latencies.get(target.name) ?? { burst: [], paced: [] };
         seen.burst.push(burst);
-        seen.paced.push(paced);
+        seen.paced.push(pacedRun);
         latencies.set(target.name, seen);
       }
     }
@@ -201,7 +209,8 @@ function printReport(results: Map<string, Measurement>, rate: number): void {
     `Router overhead: ${cpus().length} × ${cpu}, Node ${process.version}, ${nginxVersion()}, ` +
       `${connections} connections, ${duration} s per measurement, best of ${rounds} max-rate rounds; ` +
       `latency at ${rate} req/s (half of the router's maximum under autocannon) for every target, ` +
-      `median of ${latencyRounds} rounds.`,
+      `median of ${latencyRounds} rounds; paced load from the ${generatorName} generator, latency counted from ` +
+      `each request's due time.`,
     "",
     "| target | max req/s (autocannon) | max req/s (wrk) | p50 paced (ms) | p99 paced (ms) | p50 autocannon -R (ms) | p99 autocannon -R (ms) | errors |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
