@@ -292,7 +292,8 @@ export class ClientConnection {
   private updatePause(): void {
     if (this.readPaused || this.upstreamPaused) {
       this.socket.pause();
-    } else if (!this.ended) {
+    } else if (!this.ended && this.pendingUpgrade === undefined) {
+      // A handshake waiting behind earlier requests: what follows it is not HTTP, so it stays unread.
       this.socket.resume();
     }
   }
