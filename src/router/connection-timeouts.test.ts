@@ -52,7 +52,7 @@ describe("client connection time limits", () => {
     const dribble = setInterval(() => client.socket.write("X-Slow: 1\r\n"), 100);
     const lived = await client.closed;
     clearInterval(dribble);
-    expect(client.text()).toMatch(/^HTTP\/1\.1 408 /);
+    expect(client.text()).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
     expect(client.text()).toContain("application/problem+json");
     expect(lived).toBeGreaterThanOrEqual(400);
     expect(upstream.hits).toBe(1);
