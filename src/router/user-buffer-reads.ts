@@ -10,6 +10,12 @@ const slots = (() => {
   return buffer && callback && generator ? { buffer, callback, generator } : undefined;
 })();
 
+/**
+ * Whether `readIntoBuffer` may be used at all. Only tests turn it off, to run the 'data'
+ * fallback that Node versions without the private slots get.
+ */
+export const userBufferReads = { enabled: true };
+
 interface UserBufferHandle {
   useUserBuffer(buffer: Uint8Array): void;
 }
@@ -26,7 +32,7 @@ interface UserBufferHandle {
  */
 export function readIntoBuffer(socket: Socket, buffer: Buffer, onRead: (length: number) => boolean): boolean {
   const handle = (socket as unknown as { _handle?: Partial<UserBufferHandle> })._handle;
-  if (slots === undefined || typeof handle?.useUserBuffer !== "function") {
+  if (!userBufferReads.enabled || slots === undefined || typeof handle?.useUserBuffer !== "function") {
     return false;
   }
   const target = socket as unknown as Record<symbol, unknown>;
@@ -37,7 +43,7 @@ export function readIntoBuffer(socket: Socket, buffer: Buffer, onRead: (length: 
   return true;
 }
 
-/** Whether this Node lets `readIntoBuffer` work (for tests and the fallback path). */
+/** Whether this Node lets `readIntoBuffer` work. */
 export const userBufferReadsAvailable = slots !== undefined;
 
 /**
