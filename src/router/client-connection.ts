@@ -8,7 +8,8 @@ export interface ClientExchange {
   /** It reached the front of the connection's queue: it may write its response now. */
   start(): void;
   onRequestBody(chunk: Buffer): void;
-  onRequestComplete(): void;
+  /** The request is complete; `trailers` follow a chunked body (flat `[name, value, …]`). */
+  onRequestComplete(trailers: string[]): void;
   /** The client went away before the exchange called `finished`. */
   abort(): void;
   /** The client's socket has room again after a write returned false. */
@@ -85,10 +86,10 @@ export class ClientConnection {
     this.parser = new HttpParser("request", {
       onHead: (head) => this.onHead(head),
       onBody: (chunk) => this.receiving?.onRequestBody(chunk),
-      onComplete: () => {
+      onComplete: (trailers) => {
         const receiving = this.receiving;
         this.receiving = undefined;
-        receiving?.onRequestComplete();
+        receiving?.onRequestComplete(trailers);
       },
     });
     // The socket was accepted paused (pauseOnConnect), so no byte was read before this.

@@ -10,10 +10,9 @@ function isHopByHop(name: string): boolean {
   switch (name.length) {
     case 2:
       return name.toLowerCase() === "te";
-    case 7: {
-      const lower = name.toLowerCase();
-      return lower === "trailer" || lower === "upgrade";
-    }
+    // `Trailer` passes: the trailers it announces are forwarded (RFC 9110 §6.6.2).
+    case 7:
+      return name.toLowerCase() === "upgrade";
     case 10: {
       const lower = name.toLowerCase();
       return lower === "connection" || lower === "keep-alive";
@@ -106,6 +105,21 @@ export function serializeRequestHead(
   }
   if (framing === "chunked") {
     text += "transfer-encoding: chunked\r\n";
+  }
+  return `${text}\r\n`;
+}
+
+/**
+ * The end of a chunked body with its trailers (RFC 9112 §7.1.2), minus hop-by-hop and framing
+ * fields, which have no business in a trailer.
+ */
+export function lastChunk(trailers: readonly string[]): string {
+  let text = "0\r\n";
+  for (let index = 0; index < trailers.length; index += 2) {
+    const name = trailers[index] as string;
+    if (!isHopByHop(name) && !(name.length === 14 && name.toLowerCase() === "content-length")) {
+      text += `${name}: ${trailers[index + 1]}\r\n`;
+    }
   }
   return `${text}\r\n`;
 }

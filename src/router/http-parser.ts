@@ -74,7 +74,8 @@ export interface MessageHandlers {
    */
   onHead(head: ParsedHead): boolean;
   onBody(chunk: Buffer): void;
-  onComplete(): void;
+  /** The message is complete; `trailers` are the fields after a chunked body (usually none). */
+  onComplete(trailers: string[]): void;
   /** A new message starts (its first byte arrived). */
   onBegin?(): void;
 }
@@ -139,7 +140,13 @@ export class HttpParser {
       return skipBody ? 1 : 0;
     };
     native[HTTPParser.kOnBody] = (chunk: Buffer) => handlers.onBody(chunk);
-    native[HTTPParser.kOnMessageComplete] = () => handlers.onComplete();
+    native[HTTPParser.kOnMessageComplete] = () => {
+      // Fields flushed after the head (kOnHeaders) are the chunked body's trailers.
+      const trailers = this.partialHeaders;
+      this.partialHeaders = [];
+      this.partialUrl = "";
+      handlers.onComplete(trailers);
+    };
     if (handlers.onBegin !== undefined) {
       native[HTTPParser.kOnMessageBegin] = handlers.onBegin;
     }

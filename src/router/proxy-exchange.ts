@@ -3,6 +3,7 @@ import type { SelectionPolicy } from "./balancer.js";
 import type { ClientConnection, ClientExchange } from "./client-connection.js";
 import {
   type Framing,
+  lastChunk,
   serializeRequestHead,
   serializeResponseHead,
   upstreamRequestHeaders,
@@ -57,6 +58,8 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
   /** Body bytes read from the client but not yet written to a connected replica. */
   private pendingBody: Buffer[] = [];
   private bodyComplete: boolean;
+  /** The client's trailers, for the end of a chunked body. */
+  private requestTrailers: string[] = [];
   /** A body byte went to a replica: the request cannot be replayed. */
   private bodySent = false;
   private requestText = "";
@@ -134,8 +137,9 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
     }
   }
 
-  onRequestComplete(): void {
+  onRequestComplete(trailers: string[]): void {
     this.bodyComplete = true;
+    this.requestTrailers = trailers;
     const upstream = this.upstreamConnection;
     if (!this.done && upstream?.connected === true && this.pendingBody.length === 0) {
       this.endBody(upstream);
@@ -214,11 +218,11 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
     }
   }
 
-  onResponseComplete(): void {
+  onResponseComplete(trailers: string[]): void {
     this.upstreamConnection = undefined;
     this.afterRead();
     if (this.responseFraming === "chunked") {
-      this.clientSocket.write("0\r\n\r\n", "latin1");
+      this.clientSocket.write(lastChunk(trailers), "latin1");
     }
     this.finish(this.status);
   }
@@ -312,7 +316,7 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
 
   private endBody(upstream: UpstreamConnection): void {
     if (this.bodyFraming === "chunked") {
-      upstream.socket.write("0\r\n\r\n", "latin1");
+      upstream.socket.write(lastChunk(this.requestTrailers), "latin1");
     }
   }
 

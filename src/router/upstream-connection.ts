@@ -14,7 +14,7 @@ export interface ResponseReader {
   /** One read from the replica has been parsed and relayed. */
   afterRead(): void;
   /** The response is complete; the connection has already gone back to its pool or closed. */
-  onResponseComplete(): void;
+  onResponseComplete(trailers: string[]): void;
   /** The connection failed before the response was complete. */
   onConnectionError(error: NodeJS.ErrnoException): void;
   onUpstreamConnect(): void;
@@ -63,7 +63,7 @@ export class UpstreamConnection {
     this.parser = new HttpParser("response", {
       onHead: (head) => this.onHead(head),
       onBody: (chunk) => this.reader?.onResponseBody(chunk),
-      onComplete: () => this.onComplete(),
+      onComplete: (trailers) => this.onComplete(trailers),
     });
     const socket = connect({
       host,
@@ -135,7 +135,7 @@ export class UpstreamConnection {
     return this.reader?.onResponseHead(head) ?? true;
   }
 
-  private onComplete(): void {
+  private onComplete(trailers: string[]): void {
     if (this.interim) {
       this.interim = false;
       return;
@@ -146,7 +146,7 @@ export class UpstreamConnection {
     // It may have been paused for a slow client; idle, it must still see the replica close it.
     this.socket.resume();
     this.owner.giveBack(this, this.keepAlive && !this.socket.destroyed && (reader?.requestDone ?? true));
-    reader?.onResponseComplete();
+    reader?.onResponseComplete(trailers);
   }
 
   private onEnd(): void {
