@@ -2,8 +2,8 @@
  * Experiment, not product code: how fast can Node proxy HTTP/1.1 if it skips node:http and
  * passes keep-alive bytes through raw sockets? Handles only what the hello upstream needs
  * (bodiless requests, content-length responses). On the 2-core bench machine it reached about
- * 27k req/s against the router's 16–20k and nginx's 28k: a raw-socket fast path is the most
- * promising way to the router's nginx target (see docs/benchmarks.md).
+ * 27k req/s against the router's 16–20k and nginx's 28k at the time. It led to the router's own
+ * raw-socket data plane (src/router/, docs/architecture.md), which now does most of what this skips.
  *
  *   node_modules/.bin/node bench/experiments/raw-passthrough.mjs UPSTREAM_PORT
  *   npx autocannon -c 50 -d 8 http://127.0.0.1:PRINTED_PORT
