@@ -1,4 +1,4 @@
-import { listedInConnection, type RequestHead } from "./request-head.js";
+import type { RequestHead } from "./request-head.js";
 import type { RequestTarget } from "./request-target.js";
 
 /**
@@ -127,6 +127,8 @@ export function lastChunk(trailers: readonly string[]): string {
 /** What the router adds to an upstream's response head for the client. */
 export interface ResponseHeadOptions {
   requestId: string;
+  /** Names the upstream's `Connection` lists, dropped like the other hop-by-hop headers. */
+  listed: Set<string> | undefined;
   /** How the body goes to the client: as the upstream sized it, re-chunked, or until close. */
   framing: Framing;
   /** `close` when the connection ends after this response; `keep-alive` for HTTP/1.0 clients that asked. */
@@ -146,16 +148,7 @@ export function serializeResponseHead(
   raw: readonly string[],
   options: ResponseHeadOptions,
 ): string {
-  let listed: Set<string> | undefined;
-  for (let index = 0; index < raw.length; index += 2) {
-    const name = raw[index] as string;
-    if (name.length === 10 && name.toLowerCase() === "connection") {
-      const more = listedInConnection(raw[index + 1]);
-      if (more !== undefined) {
-        listed = new Set([...(listed ?? []), ...more]);
-      }
-    }
-  }
+  const { listed } = options;
   let text = `HTTP/1.1 ${statusCode} ${statusMessage}\r\n`;
   let hasRequestId = false;
   let hasDate = false;

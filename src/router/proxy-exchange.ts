@@ -11,6 +11,7 @@ import {
 import type { ParsedHead } from "./http-parser.js";
 import { httpDate } from "./http-date.js";
 import { hasBody, type RequestHead } from "./request-head.js";
+import type { ResponseHeadFacts } from "./response-head.js";
 import type { RequestTarget } from "./request-target.js";
 import type { RouterMetrics } from "./router-metrics.js";
 import {
@@ -179,13 +180,13 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
     this.connection.resumeReading();
   }
 
-  onResponseHead(head: ParsedHead): boolean {
+  onResponseHead(head: ParsedHead, facts: ResponseHeadFacts): boolean {
     clearTimeout(this.timer);
     this.responseStarted = true;
     this.status = head.statusCode;
     const skipBody = this.head.method === "HEAD";
     this.responseFraming =
-      skipBody || head.statusCode === 204 || head.statusCode === 304 ? "none" : framingOf(head);
+      skipBody || head.statusCode === 204 || head.statusCode === 304 ? "none" : facts.framing;
     if (this.responseFraming === "close" || this.responseFraming === "chunked") {
       // A body of unknown length: HTTP/1.1 clients get it chunked, HTTP/1.0 ones until the close.
       this.responseFraming = this.head.versionMinor >= 1 ? "chunked" : "close";
@@ -193,6 +194,7 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
     this.closeAfter ||= this.responseFraming === "close";
     const text = serializeResponseHead(head.statusCode, head.statusMessage, head.rawHeaders, {
       requestId: this.requestId,
+      listed: facts.connectionListed,
       framing: this.responseFraming,
       connection: this.closeAfter ? "close" : this.head.versionMinor === 0 ? "keep-alive" : undefined,
       date: httpDate(),
@@ -378,20 +380,4 @@ function writeFramed(
     joined.write("\r\n", prefix.length + chunk.length, "latin1");
   }
   return socket.write(joined);
-}
-
-/** How the upstream delimited its response body. */
-function framingOf(head: ParsedHead): Framing {
-  const raw = head.rawHeaders;
-  let sized = false;
-  for (let index = 0; index < raw.length; index += 2) {
-    const name = raw[index] as string;
-    if (name.length === 17 && name.toLowerCase() === "transfer-encoding") {
-      return "chunked";
-    }
-    if (name.length === 14 && name.toLowerCase() === "content-length") {
-      sized = true;
-    }
-  }
-  return sized ? "content-length" : "close";
 }

@@ -1,5 +1,6 @@
 import { connect, type Socket } from "node:net";
 import { HttpParser, isParseError, type ParsedHead } from "./http-parser.js";
+import { type ResponseHeadFacts, readResponseHead } from "./response-head.js";
 
 /** The exchange that owns the response currently expected on a replica connection. */
 export interface ResponseReader {
@@ -8,7 +9,7 @@ export interface ResponseReader {
   /** The whole request went out: only then may the connection carry another one. */
   readonly requestDone: boolean;
   /** The final (non-1xx) response head; return true when it has no body (a HEAD request's). */
-  onResponseHead(head: ParsedHead): boolean;
+  onResponseHead(head: ParsedHead, facts: ResponseHeadFacts): boolean;
   /** `chunk` is a view of a buffer the next read overwrites: copy what is kept. */
   onResponseBody(chunk: Buffer): void;
   /** One read from the replica has been parsed and relayed. */
@@ -131,8 +132,12 @@ export class UpstreamConnection {
     }
     this.interim = false;
     this.keepAlive = head.keepAlive;
-    this.idleTimeoutMs = idleTimeoutFrom(head.rawHeaders);
-    return this.reader?.onResponseHead(head) ?? true;
+    const facts = readResponseHead(head.rawHeaders);
+    this.idleTimeoutMs =
+      facts.keepAliveTimeoutMs === undefined
+        ? defaultIdleTimeoutMs
+        : Math.max(0, facts.keepAliveTimeoutMs - idleTimeoutMarginMs);
+    return this.reader?.onResponseHead(head, facts) ?? true;
   }
 
   private onComplete(trailers: string[]): void {
@@ -170,18 +175,4 @@ export class UpstreamConnection {
 
 function closedError(code: string): NodeJS.ErrnoException {
   return Object.assign(new Error("the connection closed before the response"), { code });
-}
-
-/** `Keep-Alive: timeout=5` from the replica, minus a margin; else the default. */
-function idleTimeoutFrom(raw: readonly string[]): number {
-  for (let index = 0; index < raw.length; index += 2) {
-    const name = raw[index] as string;
-    if (name.length === 10 && name.toLowerCase() === "keep-alive") {
-      const match = /(?:^|,)\s*timeout=(\d+)/i.exec(raw[index + 1] ?? "");
-      if (match !== null) {
-        return Math.max(0, Number(match[1]) * 1000 - idleTimeoutMarginMs);
-      }
-    }
-  }
-  return defaultIdleTimeoutMs;
 }

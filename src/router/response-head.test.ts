@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { readResponseHead } from "./response-head.js";
+
+describe("readResponseHead", () => {
+  it("tells sized, chunked and close-delimited bodies apart", () => {
+    expect(readResponseHead(["Content-Length", "5"]).framing).toBe("content-length");
+    expect(readResponseHead(["Transfer-Encoding", "chunked"]).framing).toBe("chunked");
+    expect(readResponseHead(["Content-Type", "text/plain"]).framing).toBe("close");
+  });
+
+  it("reads the replica's keep-alive timeout and the headers its Connection lists", () => {
+    const facts = readResponseHead([
+      "Connection",
+      "keep-alive, X-Private",
+      "Keep-Alive",
+      "max=100, timeout=5",
+      "connection",
+      "x-other",
+    ]);
+    expect(facts.keepAliveTimeoutMs).toBe(5_000);
+    expect([...(facts.connectionListed ?? [])]).toEqual(["x-private", "x-other"]);
+    expect(readResponseHead(["Keep-Alive", "max=5"]).keepAliveTimeoutMs).toBeUndefined();
+  });
+});

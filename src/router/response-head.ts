@@ -1,0 +1,45 @@
+import { listedInConnection } from "./request-head.js";
+
+/** What the router acts on in a replica's response head, picked out in one pass. */
+export interface ResponseHeadFacts {
+  /** How the replica delimited its body: sized, chunked, or until it closes the connection. */
+  framing: "content-length" | "chunked" | "close";
+  /** `Keep-Alive: timeout=N` in milliseconds, when the replica says. */
+  keepAliveTimeoutMs: number | undefined;
+  /** Header names its `Connection` lists: hop-by-hop too (RFC 9110 §7.6.1). */
+  connectionListed: Set<string> | undefined;
+}
+
+/** Reads a response's raw `[name, value, …]` headers once, comparing lengths before lower-casing. */
+export function readResponseHead(raw: readonly string[]): ResponseHeadFacts {
+  let chunked = false;
+  let sized = false;
+  let keepAliveTimeoutMs: number | undefined;
+  let connection: string | undefined;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index] as string;
+    switch (name.length) {
+      case 10: {
+        const lower = name.toLowerCase();
+        if (lower === "connection") {
+          connection = connection === undefined ? raw[index + 1] : `${connection}, ${raw[index + 1]}`;
+        } else if (lower === "keep-alive") {
+          const match = /(?:^|,)\s*timeout=(\d+)/i.exec(raw[index + 1] ?? "");
+          keepAliveTimeoutMs = match === null ? keepAliveTimeoutMs : Number(match[1]) * 1000;
+        }
+        break;
+      }
+      case 14:
+        sized ||= name.toLowerCase() === "content-length";
+        break;
+      case 17:
+        chunked ||= name.toLowerCase() === "transfer-encoding";
+        break;
+    }
+  }
+  return {
+    framing: chunked ? "chunked" : sized ? "content-length" : "close",
+    keepAliveTimeoutMs,
+    connectionListed: listedInConnection(connection),
+  };
+}
