@@ -132,7 +132,7 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
     }
     const upstream = this.upstreamConnection;
     if (upstream?.connected === true && this.pendingBody.length === 0) {
-      this.writeBody(upstream, chunk, true);
+      this.writeBody(upstream, chunk);
     } else {
       this.pendingBody.push(Buffer.from(chunk));
     }
@@ -206,7 +206,7 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
   onResponseBody(chunk: Buffer): void {
     const head = this.pendingHead;
     this.pendingHead = undefined;
-    if (!writeFramed(this.clientSocket, chunk, this.responseFraming === "chunked", head, true)) {
+    if (!writeFramed(this.clientSocket, chunk, this.responseFraming === "chunked", head)) {
       // The client reads slower than the replica writes: stop reading the replica.
       this.upstreamConnection?.socket.pause();
     }
@@ -309,9 +309,9 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
     return failure.beforeConnect || failed.isRetired ? undefined : failed;
   }
 
-  private writeBody(upstream: UpstreamConnection, chunk: Buffer, transient = false): void {
+  private writeBody(upstream: UpstreamConnection, chunk: Buffer): void {
     this.bodySent = true;
-    if (!writeFramed(upstream.socket, chunk, this.bodyFraming === "chunked", undefined, transient)) {
+    if (!writeFramed(upstream.socket, chunk, this.bodyFraming === "chunked")) {
       this.connection.pauseReading();
     }
   }
@@ -353,24 +353,18 @@ const joinLimit = 16 * 1024;
 
 /**
  * Writes one body chunk, as a chunk of a chunked body or as is, after `head` when given (the
- * response head, latin1); false when the socket is full. `transient`: the chunk is a view of a
- * buffer that will be reused (a replica read), so what is written is a copy.
+ * response head, latin1); false when the socket is full. The chunk is always copied: it is
+ * usually a view of a read buffer that the next read overwrites.
  */
-function writeFramed(
-  socket: Socket,
-  chunk: Buffer,
-  chunked: boolean,
-  head?: string,
-  transient = false,
-): boolean {
+function writeFramed(socket: Socket, chunk: Buffer, chunked: boolean, head?: string): boolean {
   const prefix = chunked ? `${head ?? ""}${chunk.length.toString(16)}\r\n` : head;
   if (prefix === undefined) {
-    return socket.write(transient ? Buffer.from(chunk) : chunk);
+    return socket.write(Buffer.from(chunk));
   }
   if (chunk.length > joinLimit) {
     socket.write(prefix, "latin1");
-    socket.write(transient ? Buffer.from(chunk) : chunk);
-    return chunked ? socket.write("\r\n", "latin1") : socket.writableLength < socket.writableHighWaterMark;
+    const room = socket.write(Buffer.from(chunk));
+    return chunked ? socket.write("\r\n", "latin1") : room;
   }
   const suffix = chunked ? 2 : 0;
   const joined = Buffer.allocUnsafe(prefix.length + chunk.length + suffix);

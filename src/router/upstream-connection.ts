@@ -156,10 +156,8 @@ export class UpstreamConnection {
 
   private onEnd(): void {
     // A body delimited by the connection's end is complete now.
-    const result = this.parser.finish();
-    if (isParseError(result)) {
-      this.fail(Object.assign(new Error("the response was cut short"), { code: "UND_ERR_SOCKET" }));
-    }
+    this.parser.finish();
+    // Still waiting for (the rest of) a response: it was cut short.
     this.fail(closedError("UND_ERR_SOCKET"));
     this.socket.destroy();
   }
