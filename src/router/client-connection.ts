@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import { HttpParser, isParseError, type ParseError, type ParsedHead } from "./http-parser.js";
 import { type RequestHead, readRequestHead } from "./request-head.js";
+import type { ClientTimeouts } from "./types.js";
 import { readIntoBuffer, streamReadsFrom } from "./user-buffer-reads.js";
 
 /** One request on a client connection, as the connection drives it. */
@@ -27,19 +28,6 @@ export interface ClientConnectionHost {
   /** A request head did not arrive in time: the answer to write before closing. */
   headersTimedOut(): string;
   closed(connection: ClientConnection): void;
-}
-
-/** Connection time limits, as node:http names and defaults them. */
-export interface ClientTimeouts {
-  /** An idle keep-alive connection is closed after this long (node:http: 5 s). */
-  keepAliveTimeoutMs: number;
-  /** A request head must be complete this long after its first byte (node:http: 60 s). */
-  headersTimeoutMs: number;
-  /**
-   * An upload that sends nothing for this long is cut off (nginx's `client_body_timeout`,
-   * 60 s). Unlike node:http's 5-minute request timeout, a long upload that keeps moving is fine.
-   */
-  bodyIdleTimeoutMs: number;
 }
 
 // Requests parsed ahead of the one being answered (pipelining) before reading pauses.

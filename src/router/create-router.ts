@@ -1,7 +1,7 @@
 import { createServer, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { selectionPolicies } from "./balancer.js";
-import { ClientConnection, type ClientConnectionHost, type ClientTimeouts } from "./client-connection.js";
+import { ClientConnection, type ClientConnectionHost } from "./client-connection.js";
 import type { ParseError } from "./http-parser.js";
 import { ProblemExchange } from "./problem-exchange.js";
 import { ProxyExchange, type ProxySettings } from "./proxy-exchange.js";
@@ -20,7 +20,7 @@ import {
   writeProblemToSocket,
 } from "./router-problem.js";
 import { compileRoutes, type ServiceRoute } from "./service-route.js";
-import type { Router, RouterOptions } from "./types.js";
+import type { ClientTimeouts, Router, RouterOptions } from "./types.js";
 import { UpstreamRegistry } from "./upstream-registry.js";
 
 /** The router's port unless told otherwise. */
@@ -74,7 +74,7 @@ export function createRouter(options: RouterOptions = {}): Router {
   const onRouterError = (owner: RequestOwner, problem: Pick<RouterProblem, "reason">) =>
     metrics.routerError(owner, problem.reason);
 
-  const host_: ClientConnectionHost = {
+  const connectionHost: ClientConnectionHost = {
     exchangeFor(connection, head) {
       const requestId = requestIdFor(head.requestId);
       const target = readRequestTarget(head);
@@ -160,7 +160,7 @@ export function createRouter(options: RouterOptions = {}): Router {
 
   // Accepted paused, so the connection can choose how it reads before the first byte.
   const server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
-    connections.add(new ClientConnection(socket, host_));
+    connections.add(new ClientConnection(socket, connectionHost));
   });
   const sweep = setInterval(() => {
     const now = Date.now();

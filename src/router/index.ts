@@ -6,6 +6,7 @@
 export { createRouter, defaultRouterPort } from "./create-router.js";
 export type {
   BalancingPolicy,
+  ClientTimeouts,
   RouteEntry,
   Router,
   RouterLogger,

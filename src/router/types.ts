@@ -23,6 +23,19 @@ export interface RouteEntry {
   upstreams: Upstream[];
 }
 
+/** Connection time limits, as node:http names them; the defaults are node:http's and nginx's. */
+export interface ClientTimeouts {
+  /** An idle keep-alive connection is closed after this long (node:http: 5 s). */
+  keepAliveTimeoutMs: number;
+  /** A request head must be complete this long after its first byte, else 408 (node:http: 60 s). */
+  headersTimeoutMs: number;
+  /**
+   * An upload that sends nothing for this long is cut off (nginx's `client_body_timeout`,
+   * 60 s). Unlike node:http's 5-minute request timeout, a long upload that keeps moving is fine.
+   */
+  bodyIdleTimeoutMs: number;
+}
+
 /** How the router picks among a route's replicas. */
 export type BalancingPolicy = "least-outstanding" | "round-robin";
 
@@ -56,12 +69,8 @@ export interface RouterOptions {
    * (every deploy would otherwise add series forever). Default 10 minutes.
    */
   retiredSeriesTtlMs?: number;
-  /**
-   * Client connection limits: an idle keep-alive connection closes after `keepAliveTimeoutMs`
-   * (default 5 s), a request head must arrive within `headersTimeoutMs` of its first byte
-   * (60 s, then 408), and an upload that sends nothing for `bodyIdleTimeoutMs` is cut (60 s).
-   */
-  timeouts?: Partial<{ keepAliveTimeoutMs: number; headersTimeoutMs: number; bodyIdleTimeoutMs: number }>;
+  /** Client connection limits; each one left out keeps its default. */
+  timeouts?: Partial<ClientTimeouts>;
   /** Where warnings (conflicting routes, upstream failures) go. Default: nowhere. */
   logger?: RouterLogger;
 }
