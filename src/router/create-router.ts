@@ -8,7 +8,7 @@ import { ProxyExchange, type ProxySettings } from "./proxy-exchange.js";
 import { proxyUpgrade } from "./proxy-upgrade.js";
 import type { RequestHead } from "./request-head.js";
 import { requestIdFor } from "./request-id.js";
-import { isBadTarget, readRequestTarget } from "./request-target.js";
+import { isBadTarget, type RequestTarget, readRequestTarget } from "./request-target.js";
 import { RouteTable } from "./route-table.js";
 import { type RequestOwner, RouterMetrics, releaseKey } from "./router-metrics.js";
 import {
@@ -38,6 +38,12 @@ const defaultTimeouts: ClientTimeouts = {
 /** How often connection time limits and idle replica connections are checked (at most). */
 const maxSweepIntervalMs = 1_000;
 const unrouted: RequestOwner = { service: "", environment: "" };
+
+/** Where a request head leads: a route, or the problem that answers it instead. */
+type Routing = { requestId: string } & (
+  | { target: RequestTarget; route: ServiceRoute; problem?: undefined }
+  | { owner: RequestOwner; problem: RouterProblem }
+);
 
 /**
  * Creates Slipway's HTTP entrypoint. It routes by Host and path prefix to the ready replicas the
@@ -74,27 +80,28 @@ export function createRouter(options: RouterOptions = {}): Router {
   const onRouterError = (owner: RequestOwner, problem: Pick<RouterProblem, "reason">) =>
     metrics.routerError(owner, problem.reason);
 
+  // The same for plain requests and WebSocket handshakes.
+  const routeRequest = (head: RequestHead): Routing => {
+    const requestId = requestIdFor(head.requestId);
+    const target = readRequestTarget(head);
+    if (isBadTarget(target)) {
+      return { requestId, owner: unrouted, problem: badRequestProblem(target.problem) };
+    }
+    const route = table.match(target.host, target.path);
+    if (route === undefined) {
+      return { requestId, owner: unrouted, problem: noRouteProblem(target.host, target.path) };
+    }
+    return { requestId, target, route };
+  };
+
   const connectionHost: ClientConnectionHost = {
     exchangeFor(connection, head) {
-      const requestId = requestIdFor(head.requestId);
-      const target = readRequestTarget(head);
-      const close = !head.keepAlive;
-      if (isBadTarget(target)) {
-        return new ProblemExchange(
-          connection,
-          unrouted,
-          badRequestProblem(target.problem),
-          requestId,
-          close,
-          metrics,
-        );
+      const routing = routeRequest(head);
+      if (routing.problem !== undefined) {
+        const { owner, problem, requestId } = routing;
+        return new ProblemExchange(connection, owner, problem, requestId, !head.keepAlive, metrics);
       }
-      const route = table.match(target.host, target.path);
-      if (route === undefined) {
-        const problem = noRouteProblem(target.host, target.path);
-        return new ProblemExchange(connection, unrouted, problem, requestId, close, metrics);
-      }
-      return new ProxyExchange(connection, head, target, route, requestId, settings);
+      return new ProxyExchange(connection, head, routing.target, routing.route, routing.requestId, settings);
     },
     upgrade: (socket, head, rest) => handleUpgrade(socket, head, rest),
     parseFailed(error: ParseError) {
@@ -129,17 +136,12 @@ export function createRouter(options: RouterOptions = {}): Router {
     // Tracked from the handshake on, refused ones too, so close() ends every one of them.
     tunnels.add(socket);
     socket.once("close", () => tunnels.delete(socket));
-    const requestId = requestIdFor(head.requestId);
-    const target = readRequestTarget(head);
-    if (isBadTarget(target)) {
-      refuseUpgrade(socket, unrouted, badRequestProblem(target.problem), requestId);
+    const routing = routeRequest(head);
+    if (routing.problem !== undefined) {
+      refuseUpgrade(socket, routing.owner, routing.problem, routing.requestId);
       return;
     }
-    const route = table.match(target.host, target.path);
-    if (route === undefined) {
-      refuseUpgrade(socket, unrouted, noRouteProblem(target.host, target.path), requestId);
-      return;
-    }
+    const { requestId, target, route } = routing;
     const upstream = policy(route);
     if (upstream === undefined) {
       refuseUpgrade(socket, route, noReadyReplicaProblem(route.service, route.environment), requestId);
