@@ -164,13 +164,16 @@ export function createRouter(options: RouterOptions = {}): Router {
   const server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
     connections.add(new ClientConnection(socket, connectionHost));
   });
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const connection of connections) {
-      connection.sweep(now, timeouts);
-    }
-    registry.closeStaleIdle(now);
-  }, sweepIntervalFor(timeouts));
+  const sweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const connection of connections) {
+        connection.sweep(now, timeouts);
+      }
+      registry.sweep(now);
+    },
+    sweepIntervalFor(timeouts, upstreamTimeoutMs),
+  );
   sweep.unref();
 
   return {
@@ -229,11 +232,12 @@ export function createRouter(options: RouterOptions = {}): Router {
 }
 
 /** Often enough that a limit is enforced within a quarter of its length, at most once a second. */
-function sweepIntervalFor(timeouts: ClientTimeouts): number {
+function sweepIntervalFor(timeouts: ClientTimeouts, upstreamTimeoutMs: number): number {
   const shortest = Math.min(
     timeouts.keepAliveTimeoutMs,
     timeouts.headersTimeoutMs,
     timeouts.bodyIdleTimeoutMs,
+    upstreamTimeoutMs,
   );
   return Math.max(25, Math.min(maxSweepIntervalMs, shortest / 4));
 }

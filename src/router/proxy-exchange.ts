@@ -70,7 +70,6 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
   private upstream: UpstreamTarget | undefined;
   private upstreamConnection: UpstreamConnection | undefined;
   private releaseSlot: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private release = "";
   private responseStarted = false;
   private status = 0;
@@ -181,7 +180,6 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
   }
 
   onResponseHead(head: ParsedHead, facts: ResponseHeadFacts): boolean {
-    clearTimeout(this.timer);
     this.responseStarted = true;
     this.status = head.statusCode;
     const skipBody = this.head.method === "HEAD";
@@ -230,7 +228,6 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
   }
 
   onConnectionError(error: NodeJS.ErrnoException): void {
-    clearTimeout(this.timer);
     const failed = this.upstream as UpstreamTarget;
     this.upstreamConnection?.destroy();
     this.upstreamConnection = undefined;
@@ -273,26 +270,26 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
     this.upstream = upstream;
     this.release = upstream.release;
     this.releaseSlot = upstream.acquire();
-    const connection = upstream.connection(Date.now());
+    const now = Date.now();
+    const connection = upstream.connection(now);
     this.upstreamConnection = connection;
     connection.reader = this;
+    // Checked by the router's sweep: a timer per request would cost more than the proxying.
+    connection.responseDeadline = now + this.settings.upstreamTimeoutMs;
     connection.socket.write(this.requestText, "latin1");
-    this.timer = setTimeout(this.onTimeout, this.settings.upstreamTimeoutMs);
     if (connection.connected) {
       this.onUpstreamConnect();
     }
   }
 
-  private readonly onTimeout = (): void => {
-    const connection = this.upstreamConnection;
-    if (connection === undefined || this.responseStarted) {
+  onResponseTimeout(): void {
+    if (this.upstreamConnection === undefined || this.responseStarted) {
       return;
     }
-    connection.reader = undefined;
     this.onConnectionError(
       Object.assign(new Error("the upstream did not answer in time"), { code: "UND_ERR_HEADERS_TIMEOUT" }),
     );
-  };
+  }
 
   /** Whether and where a failed attempt may go again. */
   private retryTarget(failed: UpstreamTarget, failure: UpstreamFailure): UpstreamTarget | undefined {
@@ -334,7 +331,6 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
       return;
     }
     this.done = true;
-    clearTimeout(this.timer);
     this.releaseSlot?.();
     // Resumes reading in case a slow replica had paused it.
     this.connection.resumeReading();

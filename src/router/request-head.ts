@@ -122,6 +122,10 @@ export function listedInConnection(value: string | undefined): Set<string> | und
   if (value === undefined) {
     return undefined;
   }
+  // The common values, `keep-alive` and `close`, list nothing: no split.
+  if ((value.length === 10 || value.length === 5) && isPlainConnectionValue(value)) {
+    return undefined;
+  }
   let listed: Set<string> | undefined;
   for (const token of value.toLowerCase().split(",")) {
     const name = token.trim();
@@ -131,4 +135,9 @@ export function listedInConnection(value: string | undefined): Set<string> | und
     }
   }
   return listed;
+}
+
+function isPlainConnectionValue(value: string): boolean {
+  const lower = value.toLowerCase();
+  return lower === "keep-alive" || lower === "close";
 }

@@ -36,6 +36,21 @@ describe("normaliseHost", () => {
 describe("readRequestTarget", () => {
   const target = (url: string, host?: string) => readRequestTarget({ url, host });
 
+  it("gives the same answer for a Host seen before, and still refuses a bad one", () => {
+    for (let round = 0; round < 3; round++) {
+      expect(target("/", "Web.Example.com:80")).toMatchObject({
+        host: "web.example.com",
+        authority: "Web.Example.com:80",
+      });
+      expect(target("/", "bad host")).toEqual({ problem: "the Host header is not a valid host name" });
+    }
+    // More distinct hosts than the memo keeps: it starts over rather than growing.
+    for (let index = 0; index < 3_000; index++) {
+      expect(target("/", `h${index}.example`)).toMatchObject({ host: `h${index}.example` });
+    }
+    expect(target("/", "WEB.example.com")).toMatchObject({ host: "web.example.com" });
+  });
+
   it("splits path and query", () => {
     expect(target("/api/x?y=1", "Web.Example")).toEqual({
       host: "web.example",

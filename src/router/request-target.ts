@@ -48,13 +48,33 @@ export function readRequestTarget(request: {
   if (authority === "") {
     return { problem: "the request has no Host header" };
   }
-  const host = normaliseHost(authority);
+  const host = knownHost(authority);
   if (host === undefined) {
     return { problem: "the Host header is not a valid host name" };
   }
   const queryStart = pathAndQuery.indexOf("?");
   const path = queryStart === -1 ? pathAndQuery : pathAndQuery.slice(0, queryStart);
   return { host, authority, path, pathAndQuery };
+}
+
+// Clients send the same few Host values again and again: each is normalised once. Bounded, so
+// a client making up names cannot grow it without end (it starts over when full).
+const normalisedHosts = new Map<string, string>();
+const normalisedHostsLimit = 1024;
+
+function knownHost(authority: string): string | undefined {
+  const known = normalisedHosts.get(authority);
+  if (known !== undefined) {
+    return known;
+  }
+  const host = normaliseHost(authority);
+  if (host !== undefined) {
+    if (normalisedHosts.size >= normalisedHostsLimit) {
+      normalisedHosts.clear();
+    }
+    normalisedHosts.set(authority, host);
+  }
+  return host;
 }
 
 /**

@@ -21,4 +21,23 @@ describe("readResponseHead", () => {
     expect([...(facts.connectionListed ?? [])]).toEqual(["x-private", "x-other"]);
     expect(readResponseHead(["Keep-Alive", "max=5"]).keepAliveTimeoutMs).toBeUndefined();
   });
+
+  it("reads each replica's own keep-alive timeout when several alternate", () => {
+    const timeout = (value: string) => readResponseHead(["Keep-Alive", value]).keepAliveTimeoutMs;
+    expect([timeout("timeout=5"), timeout("timeout=5"), timeout("timeout=65"), timeout("max=1")]).toEqual([
+      5_000,
+      5_000,
+      65_000,
+      undefined,
+    ]);
+    expect(timeout("timeout=5")).toBe(5_000);
+  });
+
+  it("takes plain keep-alive and close as listing no header, in any case", () => {
+    expect(readResponseHead(["Connection", "Keep-Alive"]).connectionListed).toBeUndefined();
+    expect(readResponseHead(["Connection", "CLOSE"]).connectionListed).toBeUndefined();
+    expect([...(readResponseHead(["Connection", "x-abcdefg"]).connectionListed ?? [])]).toEqual([
+      "x-abcdefg",
+    ]);
+  });
 });

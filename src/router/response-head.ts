@@ -24,8 +24,7 @@ export function readResponseHead(raw: readonly string[]): ResponseHeadFacts {
         if (lower === "connection") {
           connection = connection === undefined ? raw[index + 1] : `${connection}, ${raw[index + 1]}`;
         } else if (lower === "keep-alive") {
-          const match = /(?:^|,)\s*timeout=(\d+)/i.exec(raw[index + 1] ?? "");
-          keepAliveTimeoutMs = match === null ? keepAliveTimeoutMs : Number(match[1]) * 1000;
+          keepAliveTimeoutMs = keepAliveTimeout(raw[index + 1] ?? "") ?? keepAliveTimeoutMs;
         }
         break;
       }
@@ -42,4 +41,18 @@ export function readResponseHead(raw: readonly string[]): ResponseHeadFacts {
     keepAliveTimeoutMs,
     connectionListed: listedInConnection(connection),
   };
+}
+
+// A replica sends the same `Keep-Alive` value on every response: parse it once.
+let lastKeepAlive = "";
+let lastKeepAliveMs: number | undefined;
+
+/** `timeout=5, max=100` → 5000. */
+function keepAliveTimeout(value: string): number | undefined {
+  if (value !== lastKeepAlive) {
+    const match = /(?:^|,)\s*timeout=(\d+)/i.exec(value);
+    lastKeepAlive = value;
+    lastKeepAliveMs = match === null ? undefined : Number(match[1]) * 1000;
+  }
+  return lastKeepAliveMs;
 }

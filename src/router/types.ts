@@ -57,7 +57,10 @@ export interface RouterOptions {
   reusePort?: boolean;
   /** Default `least-outstanding` (ties broken round robin). */
   balancing?: BalancingPolicy;
-  /** How long an upstream may take to send its response headers before a 504. Default 60 000 ms. */
+  /**
+   * How long an upstream may take to send its response headers before a 504 (checked by the
+   * router's periodic sweep, so enforced within a quarter of it, at most a second late). Default 60 000 ms.
+   */
   upstreamTimeoutMs?: number;
   /**
    * How long a replica that refused a connection is passed over before it gets traffic again

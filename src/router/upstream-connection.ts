@@ -20,6 +20,8 @@ export interface ResponseReader {
   onConnectionError(error: NodeJS.ErrnoException): void;
   onUpstreamConnect(): void;
   onUpstreamDrain(): void;
+  /** No response head arrived by `responseDeadline`. */
+  onResponseTimeout(): void;
 }
 
 /** Where an idle connection goes when its response is done, and who hears that it closed. */
@@ -54,6 +56,8 @@ export class UpstreamConnection {
   /** When it went back to the pool, and how long it may stay there. */
   idleSince = 0;
   idleTimeoutMs = defaultIdleTimeoutMs;
+  /** Epoch ms by which the response head must have arrived (0: none expected). */
+  responseDeadline = 0;
   private readonly parser: HttpParser;
   private readonly owner: ConnectionOwner;
   private keepAlive = true;
@@ -88,6 +92,16 @@ export class UpstreamConnection {
       this.parser.close();
       this.owner.closed(this);
     });
+  }
+
+  /** The router's periodic check: a replica that has not answered in time gets a 504. */
+  checkDeadline(now: number): void {
+    const reader = this.reader;
+    if (reader !== undefined && this.responseDeadline !== 0 && now >= this.responseDeadline) {
+      this.responseDeadline = 0;
+      this.reader = undefined;
+      reader.onResponseTimeout();
+    }
   }
 
   /** Ends the connection at once (a response that will not be read to its end, shutdown). */
@@ -131,6 +145,7 @@ export class UpstreamConnection {
       return false;
     }
     this.interim = false;
+    this.responseDeadline = 0;
     this.keepAlive = head.keepAlive;
     const facts = readResponseHead(head.rawHeaders);
     this.idleTimeoutMs =

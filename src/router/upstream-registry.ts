@@ -64,13 +64,13 @@ export class UpstreamRegistry {
     }
   }
 
-  /** Closes idle connections past their idle time, on every target. */
-  closeStaleIdle(now: number): void {
+  /** The periodic check of every target: response deadlines, and idle connections past their time. */
+  sweep(now: number): void {
     for (const target of this.active.values()) {
-      target.closeStaleIdle(now);
+      target.sweep(now);
     }
     for (const target of this.retired.values()) {
-      target.closeStaleIdle(now);
+      target.sweep(now);
     }
   }
 

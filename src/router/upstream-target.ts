@@ -66,8 +66,14 @@ export class UpstreamTarget implements Balanceable, ConnectionOwner {
     }
   }
 
-  /** Closes idle connections past their idle time, so file descriptors are not held forever. */
-  closeStaleIdle(now: number): void {
+  /**
+   * Times out requests whose replica has not answered by their deadline, and closes idle
+   * connections past their idle time, so file descriptors are not held forever.
+   */
+  sweep(now: number): void {
+    for (const connection of [...this.open]) {
+      connection.checkDeadline(now);
+    }
     for (const connection of [...this.idle]) {
       if (now - connection.idleSince >= connection.idleTimeoutMs) {
         connection.destroy();
