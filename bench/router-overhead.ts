@@ -11,7 +11,8 @@
  * (`apt-get install -y wrk`). Knobs, as environment variables: BENCH_DURATION (seconds per
  * measurement, default 10), BENCH_CONNECTIONS (default 50), BENCH_ROUNDS (max-rate rounds per
  * target, interleaved; the best counts; default 2), BENCH_LATENCY_ROUNDS (latency rounds per
- * target, interleaved; the median p50/p99 counts; default 3).
+ * target, interleaved; the median p50/p99 counts; default 3), BENCH_PINNED_ROUNDS (paced rounds with
+ * the proxy on a core of its own; default 3, 0 skips them).
  *
  * Method:
  * 1. Maximum rate: autocannon's average requests/s over BENCH_CONNECTIONS connections, and
@@ -22,12 +23,17 @@
  *    maximum, twice: with autocannon's `overallRate` (which sends each connection's per-second
  *    quota in a burst at the start of every second) and with an evenly paced open-loop load
  *    (bench/support/paced-load.ts). p50/p99 come from every single response time (sub-ms).
+ * 3. The paced load again with the proxy on a core of its own (taskset: router and nginx on CPU 1,
+ *    upstream and generator on CPU 0), as on a real router host where the load does not come from
+ *    the same two cores. On 2 cores, step 2 measures the scheduler as much as the proxy: three
+ *    busy processes share two cores there.
  * The upstream, the router and nginx each run in their own process; the load runs in this one.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cpus } from "node:os";
 import autocannon from "autocannon";
+import { canPinCpus, pinProcessTree } from "./support/cpu-affinity.js";
 import { nginxBinary, startNginx } from "./support/nginx.js";
 import { type PacedResult, pacedLatency } from "./support/paced-load.js";
 import { nativePacedLatency, nativePacedLoad } from "./support/paced-load-native.js";
@@ -37,6 +43,7 @@ const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const latencyRounds = Number(process.env.BENCH_LATENCY_ROUNDS ?? 3);
+const pinnedRounds = Number(process.env.BENCH_PINNED_ROUNDS ?? 3);
 const wrkBinary = "/usr/bin/wrk";
 /** Which paced generator measured the latencies (C when a compiler is there). */
 let generatorName = "JavaScript";
@@ -58,6 +65,8 @@ interface Measurement {
   wrkRps: number | undefined;
   burst: Latency;
   paced: Latency;
+  /** The paced load with the proxy on a core of its own, when CPUs could be pinned. */
+  pinned: Latency | undefined;
   errors: number;
 }
 
@@ -176,17 +185,38 @@ async function main(): Promise<void> {
         latencies.set(target.name, seen);
       }
     }
+    const pinned = new Map<string, PacedResult[]>();
+    if (native !== undefined && pinnedRounds > 0 && canPinCpus()) {
+      pinProcessTree(upstream.child.pid as number, "0");
+      pinProcessTree(router.child.pid as number, "1");
+      pinProcessTree(nginx.pid, "1");
+      for (let round = 1; round <= pinnedRounds; round++) {
+        for (const target of targets) {
+          const options = { url: target.url, host, rate, durationSeconds: duration, connections };
+          const run = nativePacedLatency(native, options, "0");
+          console.error(
+            `pinned round ${round}: ${target.name} at ${rate} req/s: paced p99 ${run.p99.toFixed(2)} ms`,
+          );
+          pinned.set(target.name, [...(pinned.get(target.name) ?? []), run]);
+        }
+      }
+    }
     const results = new Map<string, Measurement>();
     for (const target of targets) {
       const max = best.get(target.name) ?? { rps: 0, errors: 0 };
       const wrk = bestWrk.get(target.name);
       const seen = latencies.get(target.name) ?? { burst: [], paced: [] };
-      const errors = [...seen.burst, ...seen.paced].reduce((sum, run) => sum + run.errors, 0);
+      const pinnedRuns = pinned.get(target.name) ?? [];
+      const errors = [...seen.burst, ...seen.paced, ...pinnedRuns].reduce((sum, run) => sum + run.errors, 0);
       results.set(target.name, {
         maxRps: max.rps,
         wrkRps: wrk?.rps,
         burst: { p50: median(seen.burst.map((r) => r.p50)), p99: median(seen.burst.map((r) => r.p99)) },
         paced: { p50: median(seen.paced.map((r) => r.p50)), p99: median(seen.paced.map((r) => r.p99)) },
+        pinned:
+          pinnedRuns.length === 0
+            ? undefined
+            : { p50: median(pinnedRuns.map((r) => r.p50)), p99: median(pinnedRuns.map((r) => r.p99)) },
         errors: max.errors + (wrk?.errors ?? 0) + errors,
       });
     }
@@ -204,22 +234,24 @@ function printReport(results: Map<string, Measurement>, rate: number): void {
     throw new Error("a target was not measured");
   }
   const ms = (value: number) => value.toFixed(2);
+  const optionalMs = (value: number | undefined) => (value === undefined ? "–" : ms(value));
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   const lines = [
     `Router overhead: ${cpus().length} × ${cpu}, Node ${process.version}, ${nginxVersion()}, ` +
       `${connections} connections, ${duration} s per measurement, best of ${rounds} max-rate rounds; ` +
       `latency at ${rate} req/s (half of the router's maximum under autocannon) for every target, ` +
       `median of ${latencyRounds} rounds; paced load from the ${generatorName} generator, latency counted from ` +
-      `each request's due time.`,
+      `each request's due time; "own core": the proxy pinned to CPU 1, upstream and generator to CPU 0.`,
     "",
-    "| target | max req/s (autocannon) | max req/s (wrk) | p50 paced (ms) | p99 paced (ms) | p50 autocannon -R (ms) | p99 autocannon -R (ms) | errors |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| target | max req/s (autocannon) | max req/s (wrk) | p50 paced (ms) | p99 paced (ms) | p50 autocannon -R (ms) | p99 autocannon -R (ms) | p50 paced, own core (ms) | p99 paced, own core (ms) | errors |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   const count = (value: number | undefined) => (value === undefined ? "–" : String(Math.round(value)));
   for (const [name, result] of results) {
     lines.push(
       `| ${name} | ${count(result.maxRps)} | ${count(result.wrkRps)} | ${ms(result.paced.p50)} | ${ms(result.paced.p99)} | ` +
-        `${ms(result.burst.p50)} | ${ms(result.burst.p99)} | ${result.errors} |`,
+        `${ms(result.burst.p50)} | ${ms(result.burst.p99)} | ${optionalMs(result.pinned?.p50)} | ` +
+        `${optionalMs(result.pinned?.p99)} | ${result.errors} |`,
     );
   }
   const rpsRatio = router.maxRps / nginx.maxRps;
@@ -241,6 +273,13 @@ function printReport(results: Map<string, Measurement>, rate: number): void {
     `| nginx p99 − direct p99, paced half load (reference) | ${ms(nginx.paced.p99 - direct.paced.p99)} ms | |`,
     `| nginx p99 − direct p99, autocannon -R half load (reference) | ${ms(nginx.burst.p99 - direct.burst.p99)} ms | |`,
   );
+  if (router.pinned !== undefined && direct.pinned !== undefined && nginx.pinned !== undefined) {
+    const addedPinned = router.pinned.p99 - direct.pinned.p99;
+    lines.push(
+      `| router p99 − direct p99, paced half load, proxy on its own core | ${ms(addedPinned)} ms | ≤ 1 ms: ${check(addedPinned <= 1)} |`,
+      `| nginx p99 − direct p99, paced half load, proxy on its own core (reference) | ${ms(nginx.pinned.p99 - direct.pinned.p99)} ms | |`,
+    );
+  }
   console.log(lines.join("\n"));
 }
 

@@ -11,6 +11,8 @@ export const nginxBinary = "/usr/sbin/nginx";
 /** A running nginx reverse proxy in front of one upstream. */
 export interface RunningNginx {
   url: string;
+  /** The master process; its workers are its children. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startNginx(upstreamPort: number): Promise<RunningNginx> {
   await waitForPort(port, child, "nginx");
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid as number,
     stop: async () => {
       child.kill("SIGQUIT");
       await new Promise((resolve) => child.once("exit", resolve));

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { onCpus } from "./cpu-affinity.js";
 import type { PacedResult } from "./paced-load.js";
 
 const source = fileURLToPath(new URL("./paced-load.c", import.meta.url));
@@ -23,18 +24,25 @@ export function nativePacedLoad(): string | undefined {
   return built.status === 0 ? binary : undefined;
 }
 
-/** One paced run with the C generator (see paced-load.c for the method). */
+/**
+ * One paced run with the C generator (see paced-load.c for the method); on the CPUs `cpuList`
+ * names when given (`taskset -c`).
+ */
 export function nativePacedLatency(
   binary: string,
   options: { url: string; host: string; rate: number; durationSeconds: number; connections: number },
+  cpuList?: string,
 ): PacedResult {
   const { hostname, port } = new URL(options.url);
   const args = [hostname, port, options.host, String(options.rate)];
+  const spawnGenerator = (more: string[]) => {
+    const [command, commandArgs] =
+      cpuList === undefined ? [binary, [...args, ...more]] : onCpus(cpuList, binary, [...args, ...more]);
+    return spawnSync(command, commandArgs, { encoding: "utf8" });
+  };
   // One second first, to open and warm the connections; then the measured run.
-  spawnSync(binary, [...args, "1", String(options.connections)], { encoding: "utf8" });
-  const run = spawnSync(binary, [...args, String(options.durationSeconds), String(options.connections)], {
-    encoding: "utf8",
-  });
+  spawnGenerator(["1", String(options.connections)]);
+  const run = spawnGenerator([String(options.durationSeconds), String(options.connections)]);
   if (run.status !== 0) {
     throw new Error(`paced load failed: ${run.stderr.trim()}`);
   }
