@@ -99,9 +99,18 @@ export class LiveReplica {
 
   /** Store writes happen in event order, one at a time. */
   #write(changes: Parameters<DeployRecords["updateReplica"]>[1]): void {
+    this.#enqueue(() => this.ctx.records.updateReplica(this.id, changes), `updating replica ${this.id}`);
+  }
+
+  /**
+   * State writes and events go through one queue, so they land in the order they happened: a
+   * status that reads CrashLoopBackOff already has the exit's event on the timeline.
+   */
+  #enqueue(work: () => Promise<unknown>, what: string): void {
     this.#writes = this.#writes
-      .then(() => this.ctx.records.updateReplica(this.id, changes))
-      .catch((error: unknown) => this.ctx.onError(error, `updating replica ${this.id}`));
+      .then(work)
+      .then(() => undefined)
+      .catch((error: unknown) => this.ctx.onError(error, what));
   }
 
   /** Resolves once every store write queued so far is done. */
@@ -110,15 +119,14 @@ export class LiveReplica {
   }
 
   #publish(kind: string, message: string, data: Record<string, unknown> = {}): void {
-    this.ctx
-      .publish({
-        kind,
-        message,
-        service: this.service,
-        environment: this.environment,
-        data: { replica: this.id, release: this.releaseVersion, ...data },
-      })
-      .catch((error: unknown) => this.ctx.onError(error, `publishing ${kind}`));
+    const event = {
+      kind,
+      message,
+      service: this.service,
+      environment: this.environment,
+      data: { replica: this.id, release: this.releaseVersion, ...data },
+    };
+    this.#enqueue(() => this.ctx.publish(event), `publishing ${kind}`);
   }
 
   #handle(event: SupervisorEvent): void {
