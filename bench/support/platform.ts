@@ -37,10 +37,11 @@ export async function packDir(dir: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function startBenchPlatform(): Promise<BenchPlatform> {
+/** `env`: more environment for the platform process (e.g. `SLIPWAY_ROUTER_IN_PROCESS=1`). */
+export async function startBenchPlatform(env: Record<string, string> = {}): Promise<BenchPlatform> {
   const home = await mkdtemp(join(tmpdir(), "slipway-bench-"));
   const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, SLIPWAY_HOME: home },
+    env: { ...process.env, ...env, SLIPWAY_HOME: home },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const [line] = (await once(createInterface({ input: child.stdout as NodeJS.ReadableStream }), "line")) as [

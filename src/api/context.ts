@@ -1,5 +1,5 @@
 import type { DeployController, ReleaseService } from "../deploy/index.js";
-import type { Router } from "../router/index.js";
+import type { AnyRouter } from "../router/index.js";
 import type { Runtime } from "../runtime/index.js";
 import type { SecretBox, Store } from "../store/index.js";
 import type { EventBus } from "./event-bus.js";
@@ -9,7 +9,7 @@ export interface RunContext {
   controller: DeployController;
   releases: ReleaseService;
   runtime: Runtime;
-  router: Router;
+  router: AnyRouter;
   /** The router's base URL once it listens (for the URLs `status` shows). */
   routerUrl: () => string | null;
   /** The data directory: release builds and replica logs live there. */

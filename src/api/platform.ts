@@ -25,6 +25,11 @@ export interface PlatformOptions {
   handleSignals?: boolean;
   /** The router's port: default 7480; 0 picks a free port. */
   routerPort?: number;
+  /**
+   * Run the router on the platform's own event loop instead of a worker thread of its own.
+   * Default false: only for comparison (bench/router-isolation.ts) and debugging.
+   */
+  routerInProcess?: boolean;
   /** Stop every replica on close too (`slipway down`); by default they keep serving across restarts. */
   stopReplicasOnClose?: boolean;
 }
@@ -74,6 +79,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       home: options.home,
       log: logger.child({ component: "deploy" }),
       ...(options.routerPort === undefined ? {} : { routerPort: options.routerPort }),
+      ...(options.routerInProcess === true ? { routerInProcess: true } : {}),
       ...(options.host === undefined ? {} : { routerHost: options.host }),
     });
     app = await buildApi(

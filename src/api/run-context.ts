@@ -1,5 +1,5 @@
 import { type ControllerLogger, DeployController, ReleaseService, runtimeStateDir } from "../deploy/index.js";
-import { createRouter } from "../router/index.js";
+import { type AnyRouter, createRouter, createThreadedRouter } from "../router/index.js";
 import type { BackoffPolicy } from "../runtime/index.js";
 import { createProcessRuntime } from "../runtime/index.js";
 import type { SecretBox, Store } from "../store/index.js";
@@ -15,6 +15,8 @@ export interface RunContextOptions {
   routerHost?: string;
   /** Default 7480; 0 picks a free port. */
   routerPort?: number;
+  /** The router on this event loop rather than its own thread (see PlatformOptions). */
+  routerInProcess?: boolean;
   backoff?: BackoffPolicy;
   stopGraceMs?: number;
 }
@@ -31,11 +33,15 @@ export interface RunningServices extends RunContext {
 /** The runtime, router, deploy controller and release builder of one platform, wired together. */
 export function createRunServices(options: RunContextOptions): RunningServices {
   const runtime = createProcessRuntime({ stateDir: runtimeStateDir(options.home) });
-  const router = createRouter({
+  const routerOptions = {
     host: options.routerHost ?? "127.0.0.1",
     ...(options.routerPort === undefined ? {} : { port: options.routerPort }),
     logger: options.log,
-  });
+  };
+  // In a thread of its own: the store's synchronous writes and the API never delay a request
+  // (measured: bench/router-isolation.ts).
+  const router: AnyRouter =
+    options.routerInProcess === true ? createRouter(routerOptions) : createThreadedRouter(routerOptions);
   const publish = (event: {
     kind: string;
     message: string;

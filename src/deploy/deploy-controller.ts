@@ -1,4 +1,4 @@
-import type { Router, Upstream } from "../router/index.js";
+import type { AnyRouter, Upstream } from "../router/index.js";
 import type { BackoffPolicy, Runtime } from "../runtime/index.js";
 import { effectiveSpec, type ServiceSpec } from "../spec/index.js";
 import type { Deployment, Environment, Release, SecretBox, Store } from "../store/index.js";
@@ -20,7 +20,7 @@ export interface DeployControllerOptions {
   store: Store;
   secretBox: SecretBox;
   runtime: Runtime;
-  router: Router;
+  router: AnyRouter;
   home: string;
   publish: Publish;
   log: ControllerLogger;
@@ -608,7 +608,11 @@ export class DeployController {
 
   async #drain(ids: string[], timeoutMs: number): Promise<void> {
     const until = Date.now() + timeoutMs;
-    while (ids.some((id) => this.#options.router.outstanding(id) > 0) && Date.now() < until) {
+    const busy = async () => {
+      const counts = await Promise.all(ids.map((id) => this.#options.router.outstanding(id)));
+      return counts.some((count) => count > 0);
+    };
+    while ((await busy()) && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }

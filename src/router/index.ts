@@ -4,12 +4,15 @@
  * every request for Prometheus.
  */
 export { createRouter, defaultRouterPort } from "./create-router.js";
+export { createThreadedRouter } from "./threaded-router.js";
 export type {
+  AnyRouter,
   BalancingPolicy,
   ClientTimeouts,
   RouteEntry,
   Router,
   RouterLogger,
   RouterOptions,
+  ThreadedRouter,
   Upstream,
 } from "./types.js";

@@ -95,3 +95,14 @@ export interface Router {
   /** Stops accepting connections, ends open ones and closes the upstream pools. */
   close(): Promise<void>;
 }
+
+/**
+ * The router in a worker thread of its own (`createThreadedRouter`): the same operations, asked
+ * by message, so the count of requests in flight comes back as a promise.
+ */
+export interface ThreadedRouter extends Omit<Router, "outstanding"> {
+  outstanding(upstreamId: string): Promise<number>;
+}
+
+/** Either router, as the platform drives it. */
+export type AnyRouter = Router | ThreadedRouter;

@@ -3,21 +3,11 @@
  * prints its handle as JSON on stdout, then idles until it is killed.
  * Usage: node platform.ts <state dir> <spec JSON>
  */
-import { registerHooks } from "node:module";
-
-// Runs from src/: sibling imports say .js, the files are .ts (see process/shim.ts).
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    try {
-      return nextResolve(specifier, context);
-    } catch (error) {
-      if (specifier.startsWith(".") && specifier.endsWith(".js")) {
-        return nextResolve(`${specifier.slice(0, -3)}.ts`, context);
-      }
-      throw error;
-    }
-  },
-});
+// Runs from src/: sibling imports say .js, the files are .ts (see source-hooks.ts).
+const hooks: typeof import("../../source-hooks.js") = await import(
+  new URL("../../source-hooks.ts", import.meta.url).href
+);
+hooks.resolveTypeScriptSources();
 
 const { createProcessRuntime } = await import("../process/process-runtime.js");
 const runtime = createProcessRuntime({ stateDir: process.argv[2] ?? "" });

@@ -7,6 +7,8 @@ const platform = await startPlatform({
   routerPort: 0,
   logLevel: "silent",
   handleSignals: true,
+  // For bench/router-isolation.ts, which compares both.
+  routerInProcess: process.env.SLIPWAY_ROUTER_IN_PROCESS === "1",
 });
 process.stdout.write(
   `${JSON.stringify({ url: platform.url, routerUrl: platform.routerUrl, adminToken: platform.adminToken })}\n`,

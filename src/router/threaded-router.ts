@@ -1,0 +1,133 @@
+import { Worker } from "node:worker_threads";
+import {
+  fromThreadError,
+  type RouterThreadMessage,
+  type RouterThreadOptions,
+  type RouterThreadRequest,
+} from "./router-thread-protocol.js";
+import type { RouteEntry, RouterOptions, ThreadedRouter } from "./types.js";
+import { parseUpstreamUrl } from "./upstream-target.js";
+
+const entry = new URL(
+  import.meta.url.endsWith(".ts") ? "./router-thread-entry.ts" : "./router-thread-entry.js",
+  import.meta.url,
+);
+
+/** Lets a test stop the thread as a crash would. */
+export const routerThreadOf = Symbol("router thread");
+
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void; op: string };
+type Request = RouterThreadRequest extends infer R ? (R extends unknown ? Omit<R, "call"> : never) : never;
+
+/**
+ * The router in a worker thread of its own: its event loop, heap and garbage collector are not
+ * the platform's, so the store's synchronous writes, builds, uploads and API requests on the
+ * platform's loop never hold up a proxied request. The same router as `createRouter`, asked by
+ * message; messages keep their order, so an `outstanding` asked after `setRoutes` sees the new
+ * table. A thread that dies unexpectedly is started again on the same port with the last route
+ * table (requests in flight at that moment are lost, as they would be in any proxy crash).
+ */
+export function createThreadedRouter(options: RouterOptions = {}): ThreadedRouter & {
+  [routerThreadOf]: () => Worker;
+} {
+  const { logger, ...threadOptions } = options;
+  const pending = new Map<number, Pending>();
+  let calls = 0;
+  let routes: RouteEntry[] | undefined;
+  let listening: { port: number } | undefined;
+  let closing = false;
+  let worker = start(threadOptions);
+
+  function start(startOptions: RouterThreadOptions): Worker {
+    const thread = new Worker(entry, { workerData: startOptions, name: "slipway-router" });
+    thread.on("message", (message: RouterThreadMessage) => {
+      if ("warn" in message) {
+        logger?.warn(message.warn.details, message.warn.message);
+        return;
+      }
+      const waiting = pending.get(message.call);
+      pending.delete(message.call);
+      if (message.ok) {
+        waiting?.resolve(message.value);
+      } else {
+        waiting?.reject(fromThreadError(message.error));
+      }
+    });
+    thread.on("error", (error) => {
+      logger?.warn({ error: error.message }, "the router thread failed; starting it again");
+    });
+    thread.on("exit", (code) => {
+      if (thread !== worker) {
+        return;
+      }
+      settleAll();
+      if (!closing) {
+        logger?.warn({ exitCode: code }, "the router thread ended unexpectedly; starting it again");
+        void restart();
+      }
+    });
+    return thread;
+  }
+
+  /** Calls the thread could not answer: nothing is in flight on a thread that is gone. */
+  function settleAll(): void {
+    for (const [call, waiting] of pending) {
+      pending.delete(call);
+      if (waiting.op === "outstanding") {
+        waiting.resolve(0);
+      } else if (waiting.op === "close") {
+        waiting.resolve(undefined);
+      } else {
+        waiting.reject(new Error(`the router thread stopped before it answered ${waiting.op}`));
+      }
+    }
+  }
+
+  async function restart(): Promise<void> {
+    worker = start({ ...threadOptions, ...(listening === undefined ? {} : { port: listening.port }) });
+    if (routes !== undefined) {
+      void call({ op: "setRoutes", routes });
+    }
+    if (listening !== undefined) {
+      await call({ op: "listen" }).catch((error: Error) =>
+        logger?.warn({ error: error.message }, "the restarted router thread cannot listen"),
+      );
+    }
+  }
+
+  function call(request: Request): Promise<unknown> {
+    const id = ++calls;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject, op: request.op });
+      worker.postMessage({ ...request, call: id });
+    });
+  }
+
+  return {
+    setRoutes(next) {
+      // Checked here so a bad table throws at the caller, as the in-process router's does.
+      for (const route of next) {
+        for (const upstream of route.upstreams) {
+          parseUpstreamUrl(upstream);
+        }
+      }
+      routes = next;
+      void call({ op: "setRoutes", routes: next }).catch((error: Error) =>
+        logger?.warn({ error: error.message }, "the router thread refused a route table"),
+      );
+    },
+    outstanding: async (upstreamId) => (await call({ op: "outstanding", upstreamId })) as number,
+    metricsText: async () => (await call({ op: "metricsText" })) as string,
+    listen: async () => {
+      const bound = (await call({ op: "listen" })) as { url: string };
+      listening = { port: Number(new URL(bound.url).port) };
+      return bound;
+    },
+    close: async () => {
+      closing = true;
+      await call({ op: "close" });
+      await worker.terminate();
+    },
+    [routerThreadOf]: () => worker,
+  };
+}
