@@ -13,6 +13,12 @@ const entry = new URL(
   import.meta.url,
 );
 
+// A thread that ran this long before dying is restarted at once; one that dies sooner waits
+// 100 ms, then twice as long each time, up to 10 s (a crash at start must not spin the CPU).
+const stableAfterMs = 10_000;
+const minRestartDelayMs = 100;
+const maxRestartDelayMs = 10_000;
+
 /** Lets a test stop the thread as a crash would. */
 export const routerThreadOf = Symbol("router thread");
 
@@ -36,9 +42,15 @@ export function createThreadedRouter(options: RouterOptions = {}): ThreadedRoute
   let routes: RouteEntry[] | undefined;
   let listening: { port: number } | undefined;
   let closing = false;
+  // A thread that keeps dying soon after it starts is restarted less and less often.
+  let startedAt = 0;
+  let restartDelayMs = 0;
+  let alive = false;
   let worker = start(threadOptions);
 
   function start(startOptions: RouterThreadOptions): Worker {
+    startedAt = Date.now();
+    alive = true;
     const thread = new Worker(entry, { workerData: startOptions, name: "slipway-router" });
     thread.on("message", (message: RouterThreadMessage) => {
       if ("warn" in message) {
@@ -60,10 +72,23 @@ export function createThreadedRouter(options: RouterOptions = {}): ThreadedRoute
       if (thread !== worker) {
         return;
       }
+      alive = false;
       settleAll();
       if (!closing) {
-        logger?.warn({ exitCode: code }, "the router thread ended unexpectedly; starting it again");
-        void restart();
+        const livedMs = Date.now() - startedAt;
+        restartDelayMs =
+          livedMs > stableAfterMs
+            ? 0
+            : Math.min(maxRestartDelayMs, Math.max(minRestartDelayMs, restartDelayMs * 2));
+        logger?.warn(
+          { exitCode: code, restartInMs: restartDelayMs },
+          "the router thread ended unexpectedly; starting it again",
+        );
+        setTimeout(() => {
+          if (!closing) {
+            void restart();
+          }
+        }, restartDelayMs);
       }
     });
     return thread;
@@ -73,13 +98,18 @@ export function createThreadedRouter(options: RouterOptions = {}): ThreadedRoute
   function settleAll(): void {
     for (const [call, waiting] of pending) {
       pending.delete(call);
-      if (waiting.op === "outstanding") {
-        waiting.resolve(0);
-      } else if (waiting.op === "close") {
-        waiting.resolve(undefined);
-      } else {
-        waiting.reject(new Error(`the router thread stopped before it answered ${waiting.op}`));
-      }
+      settleUnanswered(waiting);
+    }
+  }
+
+  function settleUnanswered(waiting: Pending): void {
+    if (waiting.op === "outstanding") {
+      waiting.resolve(0);
+    } else if (waiting.op === "close" || waiting.op === "setRoutes") {
+      // Routes are replayed to the next thread; a closed router has nothing to close.
+      waiting.resolve(undefined);
+    } else {
+      waiting.reject(new Error(`the router thread is not running (it is being restarted): ${waiting.op}`));
     }
   }
 
@@ -98,7 +128,12 @@ export function createThreadedRouter(options: RouterOptions = {}): ThreadedRoute
   function call(request: Request): Promise<unknown> {
     const id = ++calls;
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject, op: request.op });
+      const waiting = { resolve, reject, op: request.op };
+      if (!alive) {
+        settleUnanswered(waiting);
+        return;
+      }
+      pending.set(id, waiting);
       worker.postMessage({ ...request, call: id });
     });
   }
