@@ -3,14 +3,16 @@ import type { RouteEntry, RouterOptions } from "./types.js";
 /** What the router thread is started with: its options minus the logger, which stays here. */
 export type RouterThreadOptions = Omit<RouterOptions, "logger">;
 
-/** A request to the router thread; `call` pairs it with its answer. */
-export type RouterThreadRequest = { call: number } & (
+/** What the platform asks of the router thread. */
+export type RouterThreadCall =
   | { op: "listen" }
   | { op: "setRoutes"; routes: RouteEntry[] }
   | { op: "outstanding"; upstreamId: string }
   | { op: "metricsText" }
-  | { op: "close" }
-);
+  | { op: "close" };
+
+/** A call as it is posted: `call` pairs it with its answer. */
+export type RouterThreadRequest = RouterThreadCall & { call: number };
 
 /** An error as it crosses threads: the message, and the fields callers act on. */
 export interface ThreadError {

@@ -2,11 +2,11 @@ import { Worker } from "node:worker_threads";
 import {
   fromThreadError,
   type RouterThreadMessage,
+  type RouterThreadCall,
   type RouterThreadOptions,
-  type RouterThreadRequest,
 } from "./router-thread-protocol.js";
 import type { RouteEntry, RouterOptions, ThreadedRouter } from "./types.js";
-import { parseUpstreamUrl } from "./upstream-target.js";
+import { checkUpstreamUrls } from "./upstream-target.js";
 
 const entry = new URL(
   import.meta.url.endsWith(".ts") ? "./router-thread-entry.ts" : "./router-thread-entry.js",
@@ -22,8 +22,11 @@ const maxRestartDelayMs = 10_000;
 /** Lets a test stop the thread as a crash would. */
 export const routerThreadOf = Symbol("router thread");
 
-type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void; op: string };
-type Request = RouterThreadRequest extends infer R ? (R extends unknown ? Omit<R, "call"> : never) : never;
+type Pending = {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  op: RouterThreadCall["op"];
+};
 
 /**
  * The router in a worker thread of its own: its event loop, heap and garbage collector are not
@@ -65,9 +68,8 @@ export function createThreadedRouter(options: RouterOptions = {}): ThreadedRoute
         waiting?.reject(fromThreadError(message.error));
       }
     });
-    thread.on("error", (error) => {
-      logger?.warn({ error: error.message }, "the router thread failed; starting it again");
-    });
+    // An uncaught exception in the thread; its exit follows, and the restart with it.
+    thread.on("error", (error) => logger?.warn({ error: error.message }, "the router thread failed"));
     thread.on("exit", (code) => {
       if (thread !== worker) {
         return;
@@ -86,7 +88,7 @@ export function createThreadedRouter(options: RouterOptions = {}): ThreadedRoute
         );
         setTimeout(() => {
           if (!closing) {
-            void restart();
+            restart();
           }
         }, restartDelayMs);
       }
@@ -113,19 +115,25 @@ export function createThreadedRouter(options: RouterOptions = {}): ThreadedRoute
     }
   }
 
-  async function restart(): Promise<void> {
+  function restart(): void {
     worker = start({ ...threadOptions, ...(listening === undefined ? {} : { port: listening.port }) });
     if (routes !== undefined) {
-      void call({ op: "setRoutes", routes });
+      sendRoutes(routes);
     }
     if (listening !== undefined) {
-      await call({ op: "listen" }).catch((error: Error) =>
+      call({ op: "listen" }).catch((error: Error) =>
         logger?.warn({ error: error.message }, "the restarted router thread cannot listen"),
       );
     }
   }
 
-  function call(request: Request): Promise<unknown> {
+  function sendRoutes(table: RouteEntry[]): void {
+    call({ op: "setRoutes", routes: table }).catch((error: Error) =>
+      logger?.warn({ error: error.message }, "the router thread refused a route table"),
+    );
+  }
+
+  function call(request: RouterThreadCall): Promise<unknown> {
     const id = ++calls;
     return new Promise((resolve, reject) => {
       const waiting = { resolve, reject, op: request.op };
@@ -141,15 +149,9 @@ export function createThreadedRouter(options: RouterOptions = {}): ThreadedRoute
   return {
     setRoutes(next) {
       // Checked here so a bad table throws at the caller, as the in-process router's does.
-      for (const route of next) {
-        for (const upstream of route.upstreams) {
-          parseUpstreamUrl(upstream);
-        }
-      }
+      checkUpstreamUrls(next.flatMap((route) => route.upstreams));
       routes = next;
-      void call({ op: "setRoutes", routes: next }).catch((error: Error) =>
-        logger?.warn({ error: error.message }, "the router thread refused a route table"),
-      );
+      sendRoutes(next);
     },
     outstanding: async (upstreamId) => (await call({ op: "outstanding", upstreamId })) as number,
     metricsText: async () => (await call({ op: "metricsText" })) as string,

@@ -1,5 +1,5 @@
 import type { Upstream } from "./types.js";
-import { parseUpstreamUrl, targetKey, UpstreamTarget } from "./upstream-target.js";
+import { checkUpstreamUrls, targetKey, UpstreamTarget } from "./upstream-target.js";
 
 /**
  * Keeps one `UpstreamTarget` per replica across route-table swaps, so in-flight counts and warm
@@ -16,9 +16,7 @@ export class UpstreamRegistry {
    */
   replace(upstreams: readonly Upstream[]): (upstream: Upstream) => UpstreamTarget {
     // Refuse a bad table before touching anything, so the current one stays whole.
-    for (const upstream of upstreams) {
-      parseUpstreamUrl(upstream);
-    }
+    checkUpstreamUrls(upstreams);
     const next = new Map<string, UpstreamTarget>();
     for (const upstream of upstreams) {
       const key = targetKey(upstream);

@@ -128,6 +128,13 @@ export class UpstreamTarget implements Balanceable, ConnectionOwner {
   }
 }
 
+/** Throws, naming the replica, at the first upstream whose URL is not `http://HOST:PORT`. */
+export function checkUpstreamUrls(upstreams: readonly Upstream[]): void {
+  for (const upstream of upstreams) {
+    parseUpstreamUrl(upstream);
+  }
+}
+
 /** The replica's URL, or an error naming the replica when it is not `http://HOST:PORT`. */
 export function parseUpstreamUrl(upstream: Upstream): URL {
   const parsed = URL.parse(upstream.url);
