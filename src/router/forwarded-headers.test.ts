@@ -1,6 +1,9 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serializeRequestHead, upstreamRequestHeaders } from "./forwarded-headers.js";
 import { createRouter } from "./index.js";
+import { readRequestHead } from "./request-head.js";
+import type { RequestTarget } from "./request-target.js";
 import { type EchoedRequest, routeFor, send, startUpstream, type TestUpstream } from "./testing/upstreams.js";
 
 describe("headers on the way through", () => {
@@ -123,3 +126,67 @@ function rawExchange(port: number, bytes: string): Promise<string> {
     socket.on("error", reject);
   });
 }
+
+const head = readRequestHead(
+  {
+    versionMinor: 1,
+    rawHeaders: [
+      "Host",
+      "web.staging.localhost:7480",
+      "Connection",
+      "keep-alive, X-Hop",
+      "X-Hop",
+      "dropped",
+      "X-Forwarded-For",
+      "203.0.113.9",
+      "Accept",
+      "*/*",
+      "Proxy-Authorization",
+      "dropped",
+    ],
+    method: "GET",
+    url: "/a?b=1",
+    statusCode: 0,
+    statusMessage: "",
+    upgrade: false,
+    keepAlive: true,
+  },
+  "::ffff:127.0.0.1",
+);
+const target: RequestTarget = {
+  host: "web.staging.localhost",
+  authority: "web.staging.localhost:7480",
+  path: "/a",
+  pathAndQuery: "/a?b=1",
+};
+
+describe("the request head written to a replica", () => {
+  it("is the header list (as the WebSocket handshake sends it) written out", () => {
+    const headers = upstreamRequestHeaders(head, target, "req-1");
+    let expected = "GET /a?b=1 HTTP/1.1\r\n";
+    for (let index = 0; index < headers.length; index += 2) {
+      expected += `${headers[index]}: ${headers[index + 1]}\r\n`;
+    }
+    expect(serializeRequestHead(head, target, "req-1", "none")).toBe(`${expected}\r\n`);
+    expect(headers).toEqual([
+      "Accept",
+      "*/*",
+      "host",
+      "web.staging.localhost:7480",
+      "x-forwarded-for",
+      "203.0.113.9, 127.0.0.1",
+      "x-forwarded-proto",
+      "http",
+      "x-forwarded-host",
+      "web.staging.localhost:7480",
+      "x-request-id",
+      "req-1",
+    ]);
+  });
+
+  it("says a re-chunked body is chunked", () => {
+    expect(serializeRequestHead(head, target, "req-1", "chunked")).toMatch(
+      /\r\ntransfer-encoding: chunked\r\n\r\n$/,
+    );
+  });
+});

@@ -1,13 +1,7 @@
 import type { Socket } from "node:net";
 import type { SelectionPolicy } from "./balancer.js";
 import type { ClientConnection, ClientExchange } from "./client-connection.js";
-import {
-  type Framing,
-  lastChunk,
-  serializeRequestHead,
-  serializeResponseHead,
-  upstreamRequestHeaders,
-} from "./forwarded-headers.js";
+import { type Framing, lastChunk, serializeRequestHead, serializeResponseHead } from "./forwarded-headers.js";
 import type { ParsedHead } from "./http-parser.js";
 import { httpDate } from "./http-date.js";
 import { hasBody, type RequestHead } from "./request-head.js";
@@ -114,13 +108,7 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
     if (this.head.expectsContinue) {
       this.clientSocket.write(continueLine, "latin1");
     }
-    const headers = upstreamRequestHeaders(this.head, this.target, this.requestId);
-    this.requestText = serializeRequestHead(
-      this.head.method,
-      this.target.pathAndQuery,
-      headers,
-      this.bodyFraming,
-    );
+    this.requestText = serializeRequestHead(this.head, this.target, this.requestId, this.bodyFraming);
     this.attempt(first);
   }
 

@@ -8,6 +8,13 @@ describe("readResponseHead", () => {
     expect(readResponseHead(["Content-Type", "text/plain"]).framing).toBe("close");
   });
 
+  it("gives a sized body's length, and none for other framings", () => {
+    expect(readResponseHead(["Content-Length", "1234"]).contentLength).toBe(1234);
+    expect(readResponseHead(["Content-Length", "0"]).contentLength).toBe(0);
+    expect(readResponseHead(["Transfer-Encoding", "chunked"]).contentLength).toBeUndefined();
+    expect(readResponseHead(["Content-Type", "text/plain"]).contentLength).toBeUndefined();
+  });
+
   it("reads the replica's keep-alive timeout and the headers its Connection lists", () => {
     const facts = readResponseHead([
       "Connection",

@@ -4,6 +4,8 @@ import { listedInConnection } from "./request-head.js";
 export interface ResponseHeadFacts {
   /** How the replica delimited its body: sized, chunked, or until it closes the connection. */
   framing: "content-length" | "chunked" | "close";
+  /** The body's size when `framing` is `content-length` (llhttp has checked the value). */
+  contentLength: number | undefined;
   /** `Keep-Alive: timeout=N` in milliseconds, when the replica says. */
   keepAliveTimeoutMs: number | undefined;
   /** Header names its `Connection` lists: hop-by-hop too (RFC 9110 §7.6.1). */
@@ -13,7 +15,7 @@ export interface ResponseHeadFacts {
 /** Reads a response's raw `[name, value, …]` headers once, comparing lengths before lower-casing. */
 export function readResponseHead(raw: readonly string[]): ResponseHeadFacts {
   let chunked = false;
-  let sized = false;
+  let contentLength: string | undefined;
   let keepAliveTimeoutMs: number | undefined;
   let connection: string | undefined;
   for (let index = 0; index < raw.length; index += 2) {
@@ -29,7 +31,9 @@ export function readResponseHead(raw: readonly string[]): ResponseHeadFacts {
         break;
       }
       case 14:
-        sized ||= name.toLowerCase() === "content-length";
+        if (name.toLowerCase() === "content-length") {
+          contentLength = raw[index + 1];
+        }
         break;
       case 17:
         chunked ||= name.toLowerCase() === "transfer-encoding";
@@ -37,7 +41,8 @@ export function readResponseHead(raw: readonly string[]): ResponseHeadFacts {
     }
   }
   return {
-    framing: chunked ? "chunked" : sized ? "content-length" : "close",
+    framing: chunked ? "chunked" : contentLength !== undefined ? "content-length" : "close",
+    contentLength: chunked || contentLength === undefined ? undefined : Number(contentLength),
     keepAliveTimeoutMs,
     connectionListed: listedInConnection(connection),
   };

@@ -1,5 +1,12 @@
 import { connect, type Socket } from "node:net";
-import { HttpParser, isParseError, type ParsedHead } from "./http-parser.js";
+import {
+  type BodyVerdict,
+  bodyReadByCaller,
+  HttpParser,
+  isParseError,
+  type ParsedHead,
+  type ParseError,
+} from "./http-parser.js";
 import { type ResponseHeadFacts, readResponseHead } from "./response-head.js";
 
 /** The exchange that owns the response currently expected on a replica connection. */
@@ -62,6 +69,8 @@ export class UpstreamConnection {
   private readonly owner: ConnectionOwner;
   private keepAlive = true;
   private interim = false;
+  /** Bytes still to come of a sized body the connection relays itself (see `onHead`). */
+  private bodyLeft = 0;
 
   constructor(host: string, port: number, owner: ConnectionOwner) {
     this.owner = owner;
@@ -115,14 +124,19 @@ export class UpstreamConnection {
     const reader = this.reader;
     const client = reader?.clientSocket;
     client?.cork();
-    const result = this.parser.execute(chunk);
-    if (isParseError(result)) {
-      this.fail(
-        Object.assign(new Error(`invalid HTTP response: ${result.reason ?? result.code}`), {
-          code: result.code,
-        }),
-      );
-      this.socket.destroy();
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.bodyLeft > 0) {
+        offset = this.relayBody(chunk, offset);
+        continue;
+      }
+      const rest = offset === 0 ? chunk : chunk.subarray(offset);
+      const result = this.parser.execute(rest);
+      if (isParseError(result) || (result < rest.length && this.bodyLeft === 0)) {
+        this.onParseError(isParseError(result) ? result : undefined);
+        break;
+      }
+      offset += result;
     }
     reader?.afterRead();
     client?.uncork();
@@ -130,7 +144,34 @@ export class UpstreamConnection {
     return !this.socket.isPaused();
   }
 
-  private onHead(head: ParsedHead): boolean {
+  /** Passes on the sized body's bytes in `chunk` from `offset`; returns where they end. */
+  private relayBody(chunk: Buffer, offset: number): number {
+    const length = Math.min(this.bodyLeft, chunk.length - offset);
+    this.bodyLeft -= length;
+    const whole = offset === 0 && length === chunk.length;
+    this.reader?.onResponseBody(whole ? chunk : chunk.subarray(offset, offset + length));
+    if (this.bodyLeft === 0) {
+      this.complete([]);
+    }
+    return offset + length;
+  }
+
+  private onParseError(error: ParseError | undefined): void {
+    if (this.socket.destroyed) {
+      // Bytes after a 101 the connection already refused.
+      return;
+    }
+    // Without an error, llhttp stopped at bytes that do not begin a response (see bodyReadByCaller).
+    const reason = error === undefined ? "bytes after the response" : (error.reason ?? error.code);
+    this.fail(
+      Object.assign(new Error(`invalid HTTP response: ${reason}`), {
+        code: error?.code ?? "HPE_INVALID_CONSTANT",
+      }),
+    );
+    this.socket.destroy();
+  }
+
+  private onHead(head: ParsedHead): BodyVerdict {
     if (head.statusCode < 200) {
       if (head.statusCode === 101) {
         // A protocol switch nobody asked for: the rest of the bytes are not HTTP.
@@ -152,7 +193,14 @@ export class UpstreamConnection {
       facts.keepAliveTimeoutMs === undefined
         ? defaultIdleTimeoutMs
         : Math.max(0, facts.keepAliveTimeoutMs - idleTimeoutMarginMs);
-    return this.reader?.onResponseHead(head, facts) ?? true;
+    const noBody = this.reader?.onResponseHead(head, facts) ?? true;
+    const length = facts.contentLength;
+    if (!noBody && length !== undefined && length > 0 && Number.isSafeInteger(length)) {
+      // A sized body is relayed straight from the read buffer, not through llhttp's onBody.
+      this.bodyLeft = length;
+      return bodyReadByCaller;
+    }
+    return noBody;
   }
 
   private onComplete(trailers: string[]): void {
@@ -160,6 +208,14 @@ export class UpstreamConnection {
       this.interim = false;
       return;
     }
+    if (this.bodyLeft > 0) {
+      // llhttp ends a message at its head when the body is read by the connection (relayBody).
+      return;
+    }
+    this.complete(trailers);
+  }
+
+  private complete(trailers: string[]): void {
     const reader = this.reader;
     this.reader = undefined;
     this.reused = true;
@@ -178,6 +234,7 @@ export class UpstreamConnection {
   }
 
   private fail(error: NodeJS.ErrnoException): void {
+    this.bodyLeft = 0;
     const reader = this.reader;
     if (reader !== undefined) {
       this.reader = undefined;
