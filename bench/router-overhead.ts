@@ -1,6 +1,8 @@
 /**
  * Router overhead: the same hello-world replica measured direct, through Slipway's router and
- * through nginx (Debian's package), side by side in one run, all on 127.0.0.1.
+ * through nginx (Debian's package), side by side in one run, all on 127.0.0.1; and through the
+ * least a Node proxy can do (bench/experiments/raw-passthrough.mjs, GET only), as the floor this
+ * machine sets for any Node process.
  *
  * Run from the repository root (Node 24 runs the TypeScript sources itself; the --import hook
  * maps their `.js` import specifiers to the `.ts` files):
@@ -23,11 +25,11 @@
  *    maximum, twice: with autocannon's `overallRate` (which sends each connection's per-second
  *    quota in a burst at the start of every second) and with an evenly paced open-loop load
  *    (bench/support/paced-load.ts). p50/p99 come from every single response time (sub-ms).
- * 3. The paced load again with the proxy on a core of its own (taskset: router and nginx on CPU 1,
+ * 3. The paced load again with the proxy on a core of its own (taskset: the proxies on CPU 1,
  *    upstream and generator on CPU 0), as on a real router host where the load does not come from
  *    the same two cores. On 2 cores, step 2 measures the scheduler as much as the proxy: three
  *    busy processes share two cores there.
- * The upstream, the router and nginx each run in their own process; the load runs in this one.
+ * The upstream and each proxy run in their own process; the load runs in this one.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -48,6 +50,7 @@ const wrkBinary = "/usr/bin/wrk";
 /** Which paced generator measured the latencies (C when a compiler is there). */
 let generatorName = "JavaScript";
 const host = "hello.bench.localhost";
+const floorName = "minimal Node passthrough (floor)";
 
 interface Target {
   name: string;
@@ -123,8 +126,13 @@ async function main(): Promise<void> {
   const upstream = await startTsProcess(new URL("./support/hello-upstream.ts", import.meta.url));
   const upstreamUrl = `http://127.0.0.1:${upstream.announced}`;
   const router = await startTsProcess(new URL("./support/router-process.ts", import.meta.url), [upstreamUrl]);
+  // The least a Node proxy can do (bench/experiments/raw-passthrough.mjs: bytes passed through,
+  // no parsing, GET only): what this machine allows a Node process, as a floor for the router.
+  const floor = await startTsProcess(new URL("./experiments/raw-passthrough.mjs", import.meta.url), [
+    upstream.announced,
+  ]);
   const nginx = await startNginx(Number(upstream.announced)).catch(async (error: Error) => {
-    await Promise.all([router.stop(), upstream.stop()]);
+    await Promise.all([router.stop(), floor.stop(), upstream.stop()]);
     console.error(error.message);
     process.exit(2);
   });
@@ -132,6 +140,7 @@ async function main(): Promise<void> {
     { name: "direct", url: upstreamUrl },
     { name: "slipway router", url: router.announced },
     { name: "nginx", url: nginx.url },
+    { name: floorName, url: floor.announced },
   ];
   try {
     console.error(`warming up each target for 2 s…`);
@@ -190,6 +199,7 @@ async function main(): Promise<void> {
       pinProcessTree(upstream.child.pid as number, "0");
       pinProcessTree(router.child.pid as number, "1");
       pinProcessTree(nginx.pid, "1");
+      pinProcessTree(floor.child.pid as number, "1");
       for (let round = 1; round <= pinnedRounds; round++) {
         for (const target of targets) {
           const options = { url: target.url, host, rate, durationSeconds: duration, connections };
@@ -222,7 +232,7 @@ async function main(): Promise<void> {
     }
     printReport(results, rate);
   } finally {
-    await Promise.all([nginx.stop(), router.stop(), upstream.stop()]);
+    await Promise.all([nginx.stop(), router.stop(), floor.stop(), upstream.stop()]);
   }
 }
 
@@ -230,7 +240,8 @@ function printReport(results: Map<string, Measurement>, rate: number): void {
   const direct = results.get("direct");
   const router = results.get("slipway router");
   const nginx = results.get("nginx");
-  if (direct === undefined || router === undefined || nginx === undefined) {
+  const floor = results.get(floorName);
+  if (direct === undefined || router === undefined || nginx === undefined || floor === undefined) {
     throw new Error("a target was not measured");
   }
   const ms = (value: number) => value.toFixed(2);
@@ -272,6 +283,7 @@ function printReport(results: Map<string, Measurement>, rate: number): void {
     `| router p99 − direct p99, autocannon -R half load | ${ms(addedBurst)} ms | ≤ 1 ms: ${check(addedBurst <= 1)} |`,
     `| nginx p99 − direct p99, paced half load (reference) | ${ms(nginx.paced.p99 - direct.paced.p99)} ms | |`,
     `| nginx p99 − direct p99, autocannon -R half load (reference) | ${ms(nginx.burst.p99 - direct.burst.p99)} ms | |`,
+    `| minimal Node passthrough p99 − direct p99, paced half load (reference) | ${ms(floor.paced.p99 - direct.paced.p99)} ms | |`,
   );
   if (router.pinned !== undefined && direct.pinned !== undefined && nginx.pinned !== undefined) {
     const addedPinned = router.pinned.p99 - direct.pinned.p99;
