@@ -93,6 +93,22 @@ describe("bad input never crashes the router", () => {
     expect((JSON.parse(response.body) as EchoedRequest).headers.upgrade).toBeUndefined();
   });
 
+  it.each([
+    [
+      "a declined protocol switch",
+      "GET / HTTP/1.1\r\nHost: web.staging.localhost\r\nConnection: upgrade\r\nUpgrade: h2c",
+    ],
+    ["a request body", "POST / HTTP/1.1\r\nHost: web.staging.localhost\r\nContent-Length: 4\r\n\r\nbody"],
+  ])("answers the request, then 400 to bytes that are not HTTP right after %s", async (_case, first) => {
+    // llhttp reports such bytes as "none consumed" rather than as an error: the router once
+    // spun on them forever.
+    const tail = first.endsWith("body") ? "" : "\r\n\r\n";
+    const answer = await raw(port, `${first}${tail}\u0000\u0001 not http\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toMatch(/\r\n\r\n[\s\S]*HTTP\/1\.1 400 [\s\S]*malformed HTTP request/);
+    expect(answer).not.toContain("[timed out]");
+  });
+
   it("still serves normal requests after all that", async () => {
     const response = await send(url, { host: "web.staging.localhost" });
     expect(response.status).toBe(200);

@@ -1,5 +1,13 @@
 import type { Socket } from "node:net";
-import { HttpParser, isParseError, type ParseError, type ParsedHead } from "./http-parser.js";
+import {
+  type BodyVerdict,
+  bodyReadByCaller,
+  HttpParser,
+  isParseError,
+  type ParseError,
+  type ParsedHead,
+  sizedBodyPart,
+} from "./http-parser.js";
 import { type RequestHead, readRequestHead } from "./request-head.js";
 import type { ClientTimeouts } from "./types.js";
 import { readIntoBuffer, streamReadsFrom } from "./user-buffer-reads.js";
@@ -32,6 +40,12 @@ export interface ClientConnectionHost {
 
 // Requests parsed ahead of the one being answered (pipelining) before reading pauses.
 const maxQueued = 16;
+
+/** What a refused byte right after a relayed body is answered as (llhttp gives no error there). */
+const notARequest = Object.assign(new Error("Invalid method encountered"), {
+  code: "HPE_INVALID_METHOD",
+  reason: "Invalid method encountered",
+}) as ParseError;
 
 /**
  * Every client connection reads into this one buffer: reads are parsed synchronously, and
@@ -66,6 +80,8 @@ export class ClientConnection {
   private readonly userBuffer: boolean;
   private upstreamPaused = false;
   private ended = false;
+  /** Bytes still to come of a sized request body the connection relays itself (see `onHead`). */
+  private bodyLeft = 0;
 
   constructor(socket: Socket, host: ClientConnectionHost) {
     this.socket = socket;
@@ -75,6 +91,10 @@ export class ClientConnection {
       onHead: (head) => this.onHead(head),
       onBody: (chunk) => this.receiving?.onRequestBody(chunk),
       onComplete: (trailers) => {
+        if (this.bodyLeft > 0) {
+          // llhttp ends a message at its head when the connection relays the body (relayBody).
+          return;
+        }
         const receiving = this.receiving;
         this.receiving = undefined;
         receiving?.onRequestComplete(trailers);
@@ -165,16 +185,23 @@ export class ClientConnection {
 
   private readonly onData = (chunk: Buffer): void => {
     this.lastActivity = Date.now();
-    if (this.receiving === undefined && this.headStartedAt === 0) {
-      // Bytes between requests start a head: its clock runs until onHead (cheaper than llhttp's
-      // message-begin callback on every request).
-      this.headStartedAt = this.lastActivity;
-    }
-    let data = chunk;
-    for (;;) {
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.bodyLeft > 0) {
+        offset = this.relayBody(chunk, offset);
+        continue;
+      }
+      if (this.receiving === undefined && this.headStartedAt === 0) {
+        // Bytes between requests start a head: its clock runs until onHead (cheaper than llhttp's
+        // message-begin callback on every request).
+        this.headStartedAt = this.lastActivity;
+      }
+      const data = offset === 0 ? chunk : chunk.subarray(offset);
       const result = this.parser.execute(data);
-      if (isParseError(result)) {
-        this.onParseError(result);
+      if (isParseError(result) || result === 0) {
+        // After a relayed body or a declined protocol switch, llhttp reads as after an upgrade
+        // until the next request begins, and reports bytes it refuses as none consumed.
+        this.onParseError(isParseError(result) ? result : notARequest);
         return;
       }
       if (this.pendingUpgrade !== undefined) {
@@ -188,15 +215,26 @@ export class ClientConnection {
         }
         return;
       }
-      if (result >= data.length) {
-        return;
-      }
-      // A protocol switch the router declined (not WebSocket): the rest is plain HTTP again.
-      data = data.subarray(result);
+      // Fewer bytes consumed: a sized body follows (relayed above), or a protocol switch the
+      // router declined (not WebSocket), after which the rest is plain HTTP again.
+      offset += result;
     }
   };
 
-  private onHead(parsed: ParsedHead): boolean {
+  /** Passes on the sized body's bytes in `chunk` from `offset`; returns where they end. */
+  private relayBody(chunk: Buffer, offset: number): number {
+    const part = sizedBodyPart(chunk, offset, this.bodyLeft);
+    this.bodyLeft -= part.length;
+    this.receiving?.onRequestBody(part);
+    if (this.bodyLeft === 0) {
+      const receiving = this.receiving;
+      this.receiving = undefined;
+      receiving?.onRequestComplete([]);
+    }
+    return offset + part.length;
+  }
+
+  private onHead(parsed: ParsedHead): BodyVerdict {
     this.headStartedAt = 0;
     const head = readRequestHead(parsed, this.socket.remoteAddress ?? "");
     if (head.upgrade && head.upgradeProtocol?.toLowerCase() === "websocket") {
@@ -214,6 +252,12 @@ export class ClientConnection {
     } else if (this.queue.length >= maxQueued && !this.readPaused) {
       this.readPaused = true;
       this.updatePause();
+    }
+    const length = head.contentLength === undefined || head.chunked ? 0 : Number(head.contentLength);
+    if (length > 0 && Number.isSafeInteger(length) && !head.upgrade) {
+      // A sized body is relayed straight from the read buffer, not through llhttp's onBody.
+      this.bodyLeft = length;
+      return bodyReadByCaller;
     }
     return false;
   }

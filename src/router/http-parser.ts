@@ -83,6 +83,12 @@ export type BodyVerdict = boolean | typeof bodyReadByCaller;
  */
 export const bodyReadByCaller = 2;
 
+/** The part of `chunk`, from `offset`, that belongs to a sized body with `left` bytes to come. */
+export function sizedBodyPart(chunk: Buffer, offset: number, left: number): Buffer {
+  const length = Math.min(left, chunk.length - offset);
+  return offset === 0 && length === chunk.length ? chunk : chunk.subarray(offset, offset + length);
+}
+
 /** What a message's reader does with the parts of each message, in order. */
 export interface MessageHandlers {
   /** The head is complete: see {@link BodyVerdict} for what the return value means. */

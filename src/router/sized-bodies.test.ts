@@ -1,9 +1,9 @@
 import { once } from "node:events";
-import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
+import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRouter } from "./index.js";
-import { routeFor, send } from "./testing/upstreams.js";
+import { type EchoedRequest, routeFor, send, startUpstream, type TestUpstream } from "./testing/upstreams.js";
 
 /**
  * A keep-alive replica stand-in that writes each answer with the given writer (raw bytes, in
@@ -25,8 +25,9 @@ async function scriptedReplica(
   return { server, url, connections: () => connections };
 }
 
-// The router relays a Content-Length body itself rather than through llhttp's body callback
-// (upstream-connection.ts): these are the cases where that could lose its place in the stream.
+// The router relays Content-Length bodies itself rather than through llhttp's body callback
+// (upstream-connection.ts, client-connection.ts): these are the cases where that could lose its
+// place in the stream.
 describe("responses with a Content-Length body", () => {
   const router = createRouter({ port: 0 });
   let url = "";
@@ -78,5 +79,75 @@ describe("responses with a Content-Length body", () => {
     // The stray bytes made the first connection unusable: the second answer came on a new one.
     expect(trailing.connections()).toBe(2);
     expect(router.outstanding("trailing-1")).toBe(0);
+  });
+});
+
+/** Writes `pieces` on one connection, `pauseMs` apart, and collects what comes back until `expectedAnswers`. */
+async function converse(
+  port: number,
+  pieces: string[],
+  pauseMs: number,
+  expectedAnswers: number,
+): Promise<string> {
+  const socket = connect(port, "127.0.0.1");
+  await once(socket, "connect");
+  let text = "";
+  const answered = new Promise<void>((resolve, reject) => {
+    socket.on("data", (chunk: Buffer) => {
+      text += chunk.toString("latin1");
+      // The echo replica answers chunked: each answer ends with the last chunk.
+      if (text.split("\r\n0\r\n\r\n").length - 1 >= expectedAnswers) {
+        resolve();
+      }
+    });
+    socket.on("error", reject);
+  });
+  for (const piece of pieces) {
+    socket.write(piece);
+    await sleep(pauseMs);
+  }
+  await answered;
+  socket.destroy();
+  return text;
+}
+
+describe("requests with a Content-Length body", () => {
+  const router = createRouter({ port: 0 });
+  let port = 0;
+  let upstream: TestUpstream;
+
+  beforeAll(async () => {
+    upstream = await startUpstream("echo-1");
+    router.setRoutes([routeFor("echo", [upstream])]);
+    port = Number(new URL((await router.listen()).url).port);
+  });
+
+  afterAll(async () => {
+    await router.close();
+    await upstream.close();
+  });
+
+  const bodies = (text: string) =>
+    [...text.matchAll(/\{"upstream".*?\}\r\n/g)].map((match) => (JSON.parse(match[0]) as EchoedRequest).body);
+
+  it("relays a body sent in pieces, head and body split anywhere", async () => {
+    const request =
+      "POST /a HTTP/1.1\r\nHost: echo.staging.localhost\r\nContent-Length: 11\r\n\r\nhello world";
+    const split = request.length - 8;
+    const text = await converse(
+      port,
+      [request.slice(0, split), request.slice(split, -3), request.slice(-3)],
+      10,
+      1,
+    );
+    expect(bodies(text)).toEqual(["hello world"]);
+  });
+
+  it("parses the request that follows a body in the same write, and answers both in order", async () => {
+    const first = "POST /a HTTP/1.1\r\nHost: echo.staging.localhost\r\nContent-Length: 5\r\n\r\nfirst";
+    const second = "PUT /b HTTP/1.1\r\nHost: echo.staging.localhost\r\nContent-Length: 6\r\n\r\nsecond";
+    const third = "GET /c HTTP/1.1\r\nHost: echo.staging.localhost\r\n\r\n";
+    const text = await converse(port, [first + second + third], 0, 3);
+    expect(bodies(text)).toEqual(["first", "second", ""]);
   });
 });

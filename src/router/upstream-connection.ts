@@ -6,6 +6,7 @@ import {
   isParseError,
   type ParsedHead,
   type ParseError,
+  sizedBodyPart,
 } from "./http-parser.js";
 import { type ResponseHeadFacts, readResponseHead } from "./response-head.js";
 
@@ -146,14 +147,13 @@ export class UpstreamConnection {
 
   /** Passes on the sized body's bytes in `chunk` from `offset`; returns where they end. */
   private relayBody(chunk: Buffer, offset: number): number {
-    const length = Math.min(this.bodyLeft, chunk.length - offset);
-    this.bodyLeft -= length;
-    const whole = offset === 0 && length === chunk.length;
-    this.reader?.onResponseBody(whole ? chunk : chunk.subarray(offset, offset + length));
+    const part = sizedBodyPart(chunk, offset, this.bodyLeft);
+    this.bodyLeft -= part.length;
+    this.reader?.onResponseBody(part);
     if (this.bodyLeft === 0) {
       this.complete([]);
     }
-    return offset + length;
+    return offset + part.length;
   }
 
   private onParseError(error: ParseError | undefined): void {
