@@ -44,5 +44,14 @@ async function answer(router: Router, request: RouterThreadRequest): Promise<unk
       return router.metricsText();
     case "close":
       return router.close();
+    case "ping":
+      return undefined;
+    case "stall": {
+      const until = Date.now() + request.ms;
+      while (Date.now() < until) {
+        // Busy on purpose: the loop must not turn.
+      }
+      return undefined;
+    }
   }
 }

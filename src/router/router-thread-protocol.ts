@@ -9,7 +9,11 @@ export type RouterThreadCall =
   | { op: "setRoutes"; routes: RouteEntry[] }
   | { op: "outstanding"; upstreamId: string }
   | { op: "metricsText" }
-  | { op: "close" };
+  | { op: "close" }
+  /** The liveness check: answered at once by a thread whose event loop still turns. */
+  | { op: "ping" }
+  /** Blocks the thread's event loop for `ms` (tests: a stand-in for a hung router). */
+  | { op: "stall"; ms: number };
 
 /** A call as it is posted: `call` pairs it with its answer. */
 export type RouterThreadRequest = RouterThreadCall & { call: number };

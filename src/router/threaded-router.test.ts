@@ -1,7 +1,12 @@
 import type { ServerResponse } from "node:http";
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createThreadedRouter, routerThreadOf } from "./threaded-router.js";
+import {
+  createThreadedRouter,
+  type RouterThreadLiveness,
+  routerThreadOf,
+  stallRouterThread,
+} from "./threaded-router.js";
 import { type EchoedRequest, routeFor, send, startUpstream, type TestUpstream } from "./testing/upstreams.js";
 
 const host = "web.staging.localhost";
@@ -15,19 +20,19 @@ afterEach(async () => {
   await Promise.all(started.upstreams.splice(0).map((upstream) => upstream.close()));
 });
 
-function newRouter(warnings: string[] = []) {
-  const router = createThreadedRouter({
-    port: 0,
-    logger: { warn: (_details, message) => warnings.push(message) },
-  });
+function newRouter(warnings: string[] = [], liveness?: RouterThreadLiveness) {
+  const router = createThreadedRouter(
+    { port: 0, logger: { warn: (_details, message) => warnings.push(message) } },
+    liveness,
+  );
   started.routers.push(router);
   return router;
 }
 
 /** A threaded router routing web.staging.localhost to `upstream`, listening. */
-async function routing(upstream: TestUpstream, warnings: string[] = []) {
+async function routing(upstream: TestUpstream, warnings: string[] = [], liveness?: RouterThreadLiveness) {
   started.upstreams.push(upstream);
-  const router = newRouter(warnings);
+  const router = newRouter(warnings, liveness);
   router.setRoutes([routeFor("web", [upstream])]);
   const { url } = await router.listen();
   return { router, url };
@@ -125,5 +130,46 @@ describe("the router in a thread of its own", () => {
       "routing to the new table on the same URL",
     );
     expect(warnings).toContain("the router thread ended unexpectedly; starting it again");
+  });
+
+  it("ends a thread that stopped answering and starts it again, still routing", async () => {
+    const warnings: string[] = [];
+    const liveness = { intervalMs: 50, timeoutMs: 300 };
+    const { router, url } = await routing(await startUpstream("web-1"), warnings, liveness);
+    const stuck = router[routerThreadOf]();
+    // Ten minutes of a loop that does not turn: only the watchdog can end it.
+    router[stallRouterThread](600_000);
+    await until(async () => router[routerThreadOf]() !== stuck, "a new thread", 5_000);
+    await until(
+      () =>
+        send(url, { host }).then(
+          (response) => response.status === 200,
+          () => false,
+        ),
+      "routing again on the same URL",
+    );
+    expect(warnings).toContain("the router thread stopped answering; ending it to start it again");
+  });
+
+  it("closes even when its thread is stuck", async () => {
+    const router = createThreadedRouter({ port: 0 }, { intervalMs: 10_000, timeoutMs: 300 });
+    await router.listen();
+    router[stallRouterThread](600_000);
+    const began = Date.now();
+    await router.close();
+    expect(Date.now() - began).toBeLessThan(3_000);
+  });
+
+  it("leaves a thread that answers alone", async () => {
+    const warnings: string[] = [];
+    const liveness = { intervalMs: 20, timeoutMs: 200 };
+    const { router, url } = await routing(await startUpstream("web-1"), warnings, liveness);
+    const thread = router[routerThreadOf]();
+    for (let request = 0; request < 20; request++) {
+      expect((await send(url, { host })).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(router[routerThreadOf]()).toBe(thread);
+    expect(warnings).toEqual([]);
   });
 });

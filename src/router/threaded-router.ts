@@ -19,8 +19,17 @@ const stableAfterMs = 10_000;
 const minRestartDelayMs = 100;
 const maxRestartDelayMs = 10_000;
 
+/** How often the thread is asked whether its event loop still turns, and how long it may not answer. */
+export interface RouterThreadLiveness {
+  intervalMs?: number;
+  timeoutMs?: number;
+}
+const defaultLiveness = { intervalMs: 2_000, timeoutMs: 10_000 };
+
 /** Lets a test stop the thread as a crash would. */
 export const routerThreadOf = Symbol("router thread");
+/** Lets a test hang the thread's event loop, as a bug in it would. */
+export const stallRouterThread = Symbol("stall the router thread");
 
 type Pending = {
   resolve: (value: unknown) => void;
@@ -34,12 +43,20 @@ type Pending = {
  * platform's loop never hold up a proxied request. The same router as `createRouter`, asked by
  * message; messages keep their order, so an `outstanding` asked after `setRoutes` sees the new
  * table. A thread that dies unexpectedly is started again on the same port with the last route
- * table (requests in flight at that moment are lost, as they would be in any proxy crash).
+ * table (requests in flight at that moment are lost, as they would be in any proxy crash). A
+ * thread that is alive but stuck (its event loop has not answered a ping for `timeoutMs`, 10 s
+ * by default) is ended and started again the same way, as a liveness probe would.
  */
-export function createThreadedRouter(options: RouterOptions = {}): ThreadedRouter & {
+export function createThreadedRouter(
+  options: RouterOptions = {},
+  liveness: RouterThreadLiveness = {},
+): ThreadedRouter & {
   [routerThreadOf]: () => Worker;
+  /** Tests: blocks the thread's event loop for `ms`. */
+  [stallRouterThread]: (ms: number) => void;
 } {
   const { logger, ...threadOptions } = options;
+  const { intervalMs, timeoutMs } = { ...defaultLiveness, ...liveness };
   const pending = new Map<number, Pending>();
   let calls = 0;
   let routes: RouteEntry[] | undefined;
@@ -49,10 +66,40 @@ export function createThreadedRouter(options: RouterOptions = {}): ThreadedRoute
   let startedAt = 0;
   let restartDelayMs = 0;
   let alive = false;
+  // When the unanswered ping was sent (0: none is waiting).
+  let pingSentAt = 0;
   let worker = start(threadOptions);
+  const watchdog = setInterval(checkLiveness, intervalMs);
+  watchdog.unref();
+
+  function checkLiveness(): void {
+    if (!alive || closing) {
+      return;
+    }
+    if (pingSentAt === 0) {
+      pingSentAt = Date.now();
+      const thread = worker;
+      call({ op: "ping" }).then(
+        () => {
+          if (thread === worker) {
+            pingSentAt = 0;
+          }
+        },
+        () => undefined,
+      );
+      return;
+    }
+    const silentMs = Date.now() - pingSentAt;
+    if (silentMs >= timeoutMs) {
+      logger?.warn({ silentMs }, "the router thread stopped answering; ending it to start it again");
+      pingSentAt = 0;
+      void worker.terminate();
+    }
+  }
 
   function start(startOptions: RouterThreadOptions): Worker {
     startedAt = Date.now();
+    pingSentAt = 0;
     alive = true;
     const thread = new Worker(entry, { workerData: startOptions, name: "slipway-router" });
     thread.on("message", (message: RouterThreadMessage) => {
@@ -162,9 +209,19 @@ export function createThreadedRouter(options: RouterOptions = {}): ThreadedRoute
     },
     close: async () => {
       closing = true;
-      await call({ op: "close" });
+      clearInterval(watchdog);
+      // A stuck thread would never answer: it is ended after the liveness timeout all the same.
+      let timer: NodeJS.Timeout | undefined;
+      const stuck = new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([call({ op: "close" }), stuck]);
+      clearTimeout(timer);
       await worker.terminate();
     },
     [routerThreadOf]: () => worker,
+    [stallRouterThread]: (ms) => {
+      call({ op: "stall", ms }).catch(() => undefined);
+    },
   };
 }
