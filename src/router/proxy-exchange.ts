@@ -70,6 +70,7 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
   private responseFraming: Framing = "none";
   /** The response head, held back to leave in one write with the first body bytes. */
   private pendingHead: string | undefined;
+  private clientCorked = false;
   private closeAfter: boolean;
 
   constructor(
@@ -192,7 +193,11 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
   onResponseBody(chunk: Buffer): void {
     const head = this.pendingHead;
     this.pendingHead = undefined;
-    if (!writeFramed(this.clientSocket, chunk, this.responseFraming === "chunked", head)) {
+    const chunked = this.responseFraming === "chunked";
+    if (chunked) {
+      this.corkClient();
+    }
+    if (!writeFramed(this.clientSocket, chunk, chunked, head)) {
       // The client reads slower than the replica writes: stop reading the replica.
       this.upstreamConnection?.socket.pause();
     }
@@ -200,19 +205,41 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
 
   /** The end of one read from the replica: a head still held back goes out now. */
   afterRead(): void {
-    if (this.pendingHead !== undefined) {
-      this.clientSocket.write(this.pendingHead, "latin1");
-      this.pendingHead = undefined;
+    this.flushHead();
+    if (this.clientCorked) {
+      this.clientCorked = false;
+      this.clientSocket.uncork();
     }
   }
 
   onResponseComplete(trailers: string[]): void {
     this.upstreamConnection = undefined;
-    this.afterRead();
     if (this.responseFraming === "chunked") {
+      this.corkClient();
+      this.flushHead();
       this.clientSocket.write(lastChunk(trailers), "latin1");
     }
+    this.afterRead();
     this.finish(this.status);
+  }
+
+  /**
+   * A chunked body makes several writes out of one read from the replica (a frame per chunk,
+   * the last chunk): corked, they leave in one system call when the read is done. A sized body
+   * makes one write per read (head and body joined), which a cork would only slow down.
+   */
+  private corkClient(): void {
+    if (!this.clientCorked) {
+      this.clientCorked = true;
+      this.clientSocket.cork();
+    }
+  }
+
+  private flushHead(): void {
+    if (this.pendingHead !== undefined) {
+      this.clientSocket.write(this.pendingHead, "latin1");
+      this.pendingHead = undefined;
+    }
   }
 
   onConnectionError(error: NodeJS.ErrnoException): void {

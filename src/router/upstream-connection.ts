@@ -12,8 +12,6 @@ import { type ResponseHeadFacts, readResponseHead } from "./response-head.js";
 
 /** The exchange that owns the response currently expected on a replica connection. */
 export interface ResponseReader {
-  /** The client socket the response goes to: corked while a read from the replica is relayed. */
-  readonly clientSocket: Socket;
   /** The whole request went out: only then may the connection carry another one. */
   readonly requestDone: boolean;
   /** The final (non-1xx) response head; return true when it has no body (a HEAD request's). */
@@ -123,8 +121,6 @@ export class UpstreamConnection {
   private onData(chunk: Buffer): boolean {
     // One write to the client per read from the replica: head and body leave together.
     const reader = this.reader;
-    const client = reader?.clientSocket;
-    client?.cork();
     let offset = 0;
     while (offset < chunk.length) {
       if (this.bodyLeft > 0) {
@@ -140,7 +136,6 @@ export class UpstreamConnection {
       offset += result;
     }
     reader?.afterRead();
-    client?.uncork();
     // Reading stays paused if a slow client asked for it while this read was relayed.
     return !this.socket.isPaused();
   }
