@@ -104,7 +104,8 @@ export class LiveReplica {
 
   /**
    * State writes and events go through one queue, so they land in the order they happened: a
-   * status that reads CrashLoopBackOff already has the exit's event on the timeline.
+   * stored CrashLoopBackOff already has the exit's event on the timeline. (`status` shows the
+   * supervisor's live phase, which can be a moment ahead of both.)
    */
   #enqueue(work: () => Promise<unknown>, what: string): void {
     this.#writes = this.#writes

@@ -77,12 +77,22 @@ describe("the examples deploy with one command each", () => {
       oom: { limitBytes: 96 * 1024 * 1024, peakBytes: expect.any(Number) },
     });
     expect(replica?.oom?.peakBytes).toBeGreaterThan(64 * 1024 * 1024);
-    const events = await client.call<{ events: { kind: string; message: string }[] }>(
-      "GET",
-      "/api/v1/events?service=leaky&kind=replica.oom_killed",
-    );
-    expect(events.body.events[0]?.message).toContain("OOMKilled");
-    expect(events.body.events[0]?.message).toContain("96Mi");
+    // Status reads the supervisor's live phase; the event is written a moment later, in order
+    // with the replica's stored state (live-replica.ts): wait for it rather than race it.
+    const oomEvent = async () =>
+      (
+        await client.call<{ events: { kind: string; message: string }[] }>(
+          "GET",
+          "/api/v1/events?service=leaky&kind=replica.oom_killed",
+        )
+      ).body.events[0];
+    let event = await oomEvent();
+    for (let i = 0; i < 50 && event === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      event = await oomEvent();
+    }
+    expect(event?.message).toContain("OOMKilled");
+    expect(event?.message).toContain("96Mi");
   });
 
   it("crashy: the deploy fails with its last words, and the replica sits in CrashLoopBackOff", async () => {
