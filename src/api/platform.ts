@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { openStore, SecretBox } from "../store/index.js";
 import { bootstrapAdmin } from "./auth/bootstrap-admin.js";
 import { buildApi } from "./build-api.js";
+import { defaultEventRetentionMs, startEventRetention } from "./event-retention.js";
 import { EventBus, publishEvent } from "./event-bus.js";
 import type { Readiness } from "./routes/meta.js";
 import { createRunServices, type RunningServices } from "./run-context.js";
@@ -32,6 +33,8 @@ export interface PlatformOptions {
   routerInProcess?: boolean;
   /** Stop every replica on close too (`slipway down`); by default they keep serving across restarts. */
   stopReplicasOnClose?: boolean;
+  /** How long events are kept, in ms: default 90 days; 0 keeps them forever. */
+  eventRetentionMs?: number;
 }
 
 export interface RunningPlatform {
@@ -109,11 +112,18 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       data: { url, engine: store.engine, version },
     });
 
+    const retentionMs = options.eventRetentionMs ?? defaultEventRetentionMs;
+    const retention =
+      retentionMs > 0
+        ? startEventRetention({ store, retentionMs, log: logger.child({ component: "events" }) })
+        : undefined;
+
     let closing: Promise<void> | undefined;
     let stopReplicas = options.stopReplicasOnClose === true;
     const close = (): Promise<void> => {
       closing ??= (async () => {
         readiness.ready = false;
+        await retention?.stop();
         await app.close();
         if (stopReplicas) {
           await services?.down();

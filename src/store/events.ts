@@ -45,7 +45,8 @@ const MAX_LIMIT = 1000;
 
 /**
  * Appends an event to the timeline and returns it with its sequence number. The log is
- * append-only: there is deliberately no function to change or remove an event.
+ * append-only: there is deliberately no function to change an event, and the only removal is
+ * retention by age ({@link pruneEventsBefore}).
  *
  * @example
  * await appendEvent(store.db, { kind: "deployment.started", message: "Deploying v3 to staging", service: "api" });
@@ -112,6 +113,22 @@ export async function listEvents(db: Kysely<Database>, filter: EventFilter = {})
   return rows.map(toEventRecord);
 }
 
+/**
+ * Retention: removes every event that happened before `before` (ISO-8601) and returns how many
+ * went. Sequence numbers are never reused, so a live stream resuming after a pruned event still
+ * gets everything after it.
+ *
+ * @example
+ * await pruneEventsBefore(store.db, new Date(Date.now() - 90 * 86_400_000).toISOString());
+ */
+export async function pruneEventsBefore(db: Kysely<Database>, before: string): Promise<number> {
+  const result = await db
+    .deleteFrom("events")
+    .where("at", "<", normalizeTime(before, "before"))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 function toEventRecord(row: EventRow): EventRecord {
   const { data_json, ...rest } = row;
   return { ...rest, data: data_json === null ? null : JSON.parse(data_json) };
@@ -125,7 +142,7 @@ function clampLimit(limit: number | undefined): number {
 }
 
 /** Times are stored as UTC `…Z` text, so a bound must be in the same form to compare as text. */
-function normalizeTime(value: string, field: "since" | "until"): string {
+function normalizeTime(value: string, field: "since" | "until" | "before"): string {
   const time = Date.parse(value);
   if (Number.isNaN(time)) {
     throw new RangeError(`${field} "${value}" is not an ISO-8601 time, e.g. "2026-11-27T18:00:00Z".`);

@@ -1,7 +1,14 @@
 // The state store: the only module other capabilities import from src/store.
 export { isForeignKeyViolation, isUniqueViolation } from "./constraint-errors.js";
 export type { StoreEngine } from "./engine.js";
-export { appendEvent, type EventFilter, type EventRecord, listEvents, type NewEvent } from "./events.js";
+export {
+  appendEvent,
+  type EventFilter,
+  type EventRecord,
+  listEvents,
+  type NewEvent,
+  pruneEventsBefore,
+} from "./events.js";
 export { newId, nowIso } from "./ids.js";
 export { currentSchemaVersion, latestSchemaVersion, migrateToLatest } from "./migrations/index.js";
 export { openStore, SQLITE_FILE_NAME, type Store, type StoreOptions } from "./open-store.js";

@@ -147,4 +147,19 @@ describe("slipway up", () => {
       blocker.close();
     }
   });
+
+  it("refuses an event retention it cannot read, naming the flag and the forms it takes", async () => {
+    const run = await cli.run([
+      "up",
+      "--port",
+      "0",
+      "--data",
+      join(cli.dir, "data-retention"),
+      "--event-retention",
+      "3 months",
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--event-retention 3 months is not a retention period");
+    expect(run.stderr).toContain("30d, 12h or 1d12h, or forever");
+  });
 });

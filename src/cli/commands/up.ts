@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { apiPath } from "../api-path.js";
+import { parseDuration } from "../../spec/index.js";
 import { CliError, usageError } from "../cli-error.js";
 import type { ActionFactory } from "../command-action.js";
 import { CommandContext } from "../command-context.js";
@@ -16,6 +17,7 @@ interface UpOptions {
   host: string;
   logLevel?: string;
   deploy: string[];
+  eventRetention?: string;
 }
 
 /**
@@ -41,6 +43,10 @@ export function registerUpCommand(program: Command, action: ActionFactory): void
       "127.0.0.1",
     )
     .option(
+      "--event-retention <duration>",
+      "how long events are kept, e.g. 30d or 12h; forever keeps them all (default: SLIPWAY_EVENT_RETENTION or 90d)",
+    )
+    .option(
       "--log-level <level>",
       "server log level: fatal, error, warn, info, debug, trace or silent (default: SLIPWAY_LOG_LEVEL or info)",
     )
@@ -49,6 +55,9 @@ export function registerUpCommand(program: Command, action: ActionFactory): void
         const options = command.opts<UpOptions>();
         const { env, cwd, homeDir } = ctx.io;
         const home = resolve(cwd, options.data ?? (env.SLIPWAY_HOME || join(homeDir, ".slipway")));
+        const eventRetentionMs = parseRetention(
+          options.eventRetention ?? (env.SLIPWAY_EVENT_RETENTION || "90d"),
+        );
         // Loaded here, not at the top: every other command starts faster without the server code.
         const { startPlatform } = await import("../../api/index.js");
         const platform = await startPlatform({
@@ -59,6 +68,7 @@ export function registerUpCommand(program: Command, action: ActionFactory): void
           ...(env.SLIPWAY_DATABASE_URL ? { databaseUrl: env.SLIPWAY_DATABASE_URL } : {}),
           ...(env.SLIPWAY_SECRET_KEY ? { secretKey: env.SLIPWAY_SECRET_KEY } : {}),
           logLevel: options.logLevel ?? (env.SLIPWAY_LOG_LEVEL || "info"),
+          eventRetentionMs,
           handleSignals: true,
         }).catch((error: unknown) => {
           throw startFailure(error, options);
@@ -198,6 +208,21 @@ function parsePort(value: string): number {
     );
   }
   return port;
+}
+
+/** `90d`, `12h`…, or `forever` (0: nothing is pruned). */
+function parseRetention(value: string): number {
+  if (value === "forever") {
+    return 0;
+  }
+  const ms = parseDuration(value);
+  if (ms === undefined || ms < 60_000) {
+    throw usageError(
+      `--event-retention ${value} is not a retention period`,
+      "use a duration of at least a minute, e.g. 30d, 12h or 1d12h, or forever to keep every event",
+    );
+  }
+  return ms;
 }
 
 function startFailure(error: unknown, options: UpOptions): unknown {
