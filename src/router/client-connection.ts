@@ -41,7 +41,10 @@ export interface ClientConnectionHost {
 // Requests parsed ahead of the one being answered (pipelining) before reading pauses.
 const maxQueued = 16;
 
-/** What a refused byte right after a relayed body is answered as (llhttp gives no error there). */
+/**
+ * How bytes llhttp refuses without an error (right after a relayed body or a declined protocol
+ * switch, see `onData`) are answered: like any other bytes that are not HTTP.
+ */
 const notARequest = Object.assign(new Error("Invalid method encountered"), {
   code: "HPE_INVALID_METHOD",
   reason: "Invalid method encountered",
