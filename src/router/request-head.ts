@@ -63,7 +63,7 @@ export function readRequestHead(parsed: ParsedHead, remoteAddress: string): Requ
         break;
       case 10:
         if (name.toLowerCase() === "connection") {
-          connection = connection === undefined ? raw[index + 1] : `${connection}, ${raw[index + 1]}`;
+          connection = joinFieldValues(connection, raw[index + 1] ?? "");
         }
         break;
       case 12:
@@ -79,8 +79,7 @@ export function readRequestHead(parsed: ParsedHead, remoteAddress: string): Requ
         break;
       case 15:
         if (name.toLowerCase() === "x-forwarded-for") {
-          const value = raw[index + 1] ?? "";
-          forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+          forwardedFor = joinFieldValues(forwardedFor, raw[index + 1] ?? "");
         }
         break;
       case 17:
@@ -110,6 +109,11 @@ export function readRequestHead(parsed: ParsedHead, remoteAddress: string): Requ
     contentLength,
     chunked,
   };
+}
+
+/** A repeated field's values as one, comma-joined (RFC 9110 §5.3). */
+export function joinFieldValues(previous: string | undefined, value: string): string {
+  return previous === undefined ? value : `${previous}, ${value}`;
 }
 
 /** Whether a request carries a body to forward. */

@@ -1,4 +1,4 @@
-import { listedInConnection } from "./request-head.js";
+import { joinFieldValues, listedInConnection } from "./request-head.js";
 
 /** What the router acts on in a replica's response head, picked out in one pass. */
 export interface ResponseHeadFacts {
@@ -24,7 +24,7 @@ export function readResponseHead(raw: readonly string[]): ResponseHeadFacts {
       case 10: {
         const lower = name.toLowerCase();
         if (lower === "connection") {
-          connection = connection === undefined ? raw[index + 1] : `${connection}, ${raw[index + 1]}`;
+          connection = joinFieldValues(connection, raw[index + 1] ?? "");
         } else if (lower === "keep-alive") {
           keepAliveTimeoutMs = keepAliveTimeout(raw[index + 1] ?? "") ?? keepAliveTimeoutMs;
         }
