@@ -1,4 +1,5 @@
 import { CommanderError } from "commander";
+import { StoreError } from "../store/store-error.js";
 import { describe, expect, it } from "vitest";
 import { CliError } from "./cli-error.js";
 import { formatFieldError, toCliError } from "./error-mapping.js";
@@ -98,6 +99,14 @@ describe("toCliError", () => {
     expect(bug.exitCode).toBe(ExitCode.internal);
     expect(bug.message).toBe("unexpected error: boom");
     expect(bug.hint).toContain("--debug");
+  });
+
+  it("shows a store's own message (what to fix) as a plain failure, not as a bug", () => {
+    const message = "Cannot open the SQLite database /x/slipway.db: file is not a database. Check the file…";
+    const error = toCliError(new StoreError("database_unreachable", message), { url });
+    expect(error.message).toBe(message);
+    expect(error.exitCode).toBe(ExitCode.failure);
+    expect(error.hint).toBeUndefined();
   });
 });
 

@@ -1,4 +1,5 @@
 import { CommanderError } from "commander";
+import { StoreError } from "../store/store-error.js";
 import { CliError } from "./cli-error.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { ApiError, UnreachableError } from "./http-errors.js";
@@ -30,6 +31,10 @@ export function toCliError(error: unknown, context: ErrorContext): CliError {
   }
   if (error instanceof CommanderError) {
     return fromCommander(error, context.command);
+  }
+  if (error instanceof StoreError) {
+    // Its message already says what is wrong and what to fix (a database URL, a data directory).
+    return new CliError(error.message, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new CliError(`unexpected error: ${message}`, {

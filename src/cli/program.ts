@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { ActionFactory } from "./command-action.js";
+import { registerAdminTokenCommand } from "./commands/admin-token.js";
 import { registerApplyCommand } from "./commands/apply.js";
 import { registerCompletionCommand } from "./commands/completion.js";
 import { registerDeployCommand } from "./commands/deploy.js";
@@ -35,6 +36,7 @@ export function registerCommands(program: Command, action: ActionFactory): void 
   registerLoginCommand(program, action);
   registerLogoutCommand(program, action);
   registerWhoamiCommand(program, action);
+  registerAdminTokenCommand(program, action);
   registerServicesCommand(program, action);
   registerStatusCommand(program, action);
   registerLogsCommand(program, action);

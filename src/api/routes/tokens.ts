@@ -4,6 +4,7 @@ import { z } from "zod";
 import { parseDuration } from "../../spec/index.js";
 import type { TokenWithUser } from "../../store/index.js";
 import { findTokenById, findUserByName, issueToken, listTokens, revokeToken } from "../../store/index.js";
+import { refuseRevokingLastAdminToken } from "../auth/last-admin.js";
 import { principalOf } from "../auth/principal.js";
 import type { ApiContext } from "../context.js";
 import { publishEvent } from "../event-bus.js";
@@ -119,7 +120,7 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: ApiContext): void
         tags: ["tokens"],
         summary: "Revoke a token (yours, or anyone's for admins).",
         params: z.object({ id: z.string().max(64) }),
-        response: { 204: noContent, 404: problemSchema, ...authErrors },
+        response: { 204: noContent, 404: problemSchema, 409: problemSchema, ...authErrors },
       },
     },
     async (request, reply) => {
@@ -130,6 +131,7 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: ApiContext): void
       if (!token || (token.user_id !== me.userId && !isAllowed(me.bindings, "token.manage-any"))) {
         throw new HttpProblem(404, "token-not-found", `No token "${request.params.id}" that you may revoke.`);
       }
+      await refuseRevokingLastAdminToken(ctx.store.db, token);
       await revokeToken(ctx.store.db, token.id);
       await publishEvent(ctx.store, ctx.bus, {
         kind: "token.revoked",

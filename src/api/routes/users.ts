@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { bindRole, createUser, findUserByName, listUsersWithRoles, unbindRole } from "../../store/index.js";
+import { refuseLosingLastAdmin } from "../auth/last-admin.js";
 import { principalOf } from "../auth/principal.js";
 import type { ApiContext } from "../context.js";
 import { publishEvent } from "../event-bus.js";
@@ -87,13 +88,19 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
         summary: "Bind a role to a user in an environment, or in every environment with `*` (admin).",
         params: z.object({ name: dnsLabel, environment: environmentOrAll }),
         body: z.strictObject({ role: z.enum(roles) }),
-        response: { 200: z.object({ binding: bindingSchema }), 404: problemSchema, ...authErrors },
+        response: {
+          200: z.object({ binding: bindingSchema }),
+          404: problemSchema,
+          409: problemSchema,
+          ...authErrors,
+        },
       },
     },
     async (request) => {
       const me = principalOf(request);
       authorize(me.bindings, "user.manage");
       const user = await requireUser(ctx, request.params.name);
+      await refuseLosingLastAdmin(ctx.store.db, user, request.params.environment, request.body.role);
       const binding = await bindRole(ctx.store.db, user.id, request.body.role, request.params.environment);
       await publishEvent(ctx.store, ctx.bus, {
         kind: "role.bound",
@@ -113,13 +120,14 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
         tags: ["users"],
         summary: "Remove a user's role in an environment (admin).",
         params: z.object({ name: dnsLabel, environment: environmentOrAll }),
-        response: { 204: noContent, 404: problemSchema, ...authErrors },
+        response: { 204: noContent, 404: problemSchema, 409: problemSchema, ...authErrors },
       },
     },
     async (request, reply) => {
       const me = principalOf(request);
       authorize(me.bindings, "user.manage");
       const user = await requireUser(ctx, request.params.name);
+      await refuseLosingLastAdmin(ctx.store.db, user, request.params.environment);
       if (!(await unbindRole(ctx.store.db, user.id, request.params.environment))) {
         throw new HttpProblem(
           404,

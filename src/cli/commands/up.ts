@@ -8,6 +8,7 @@ import { CliError, usageError } from "../cli-error.js";
 import type { ActionFactory } from "../command-action.js";
 import { CommandContext } from "../command-context.js";
 import { loadConfig, saveConfig } from "../config-file.js";
+import { dataDirectory } from "../data-dir.js";
 import { deploy } from "./deploy.js";
 
 interface UpOptions {
@@ -53,8 +54,8 @@ export function registerUpCommand(program: Command, action: ActionFactory): void
     .action(
       action(async (ctx, command) => {
         const options = command.opts<UpOptions>();
-        const { env, cwd, homeDir } = ctx.io;
-        const home = resolve(cwd, options.data ?? (env.SLIPWAY_HOME || join(homeDir, ".slipway")));
+        const { env, cwd } = ctx.io;
+        const home = dataDirectory(ctx.io, options.data);
         const eventRetentionMs = parseRetention(
           options.eventRetention ?? (env.SLIPWAY_EVENT_RETENTION || "90d"),
         );
