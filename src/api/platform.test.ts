@@ -1,8 +1,13 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleSpec } from "../../test/support/api-harness.js";
+import { createFreshDatabase, engineAvailable } from "../../test/support/store-engines.js";
+import { StoreError } from "../store/index.js";
+import { platformLockKey } from "../store/postgres-instance-lock.js";
+import { DataDirLockedError } from "./data-dir-lock.js";
 import { type RunningPlatform, startPlatform } from "./platform.js";
 
 /** Reads server-sent events from a real HTTP response until `count` have arrived. */
@@ -134,5 +139,99 @@ describe("platform lifecycle", () => {
     } finally {
       await rm(home, { recursive: true, force: true });
     }
+  });
+});
+
+describe("one platform per data directory and per database", () => {
+  it("refuses a second platform on the same data directory, and starts once the first has stopped", async () => {
+    const home = await mkdtemp(join(tmpdir(), "slipway-twice-"));
+    try {
+      const first = await startPlatform({ home, port: 0, routerPort: 0, logLevel: "silent" });
+      const refused = await startPlatform({ home, port: 0, routerPort: 0, logLevel: "silent" }).catch(
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(DataDirLockedError);
+      expect((refused as Error).message).toContain(`(pid ${process.pid},`);
+      // The refused start touched nothing: the first still serves.
+      expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
+      await first.close();
+      const second = await startPlatform({ home, port: 0, routerPort: 0, logLevel: "silent" });
+      await second.close();
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  describe.skipIf(!engineAvailable("postgres"))("on PostgreSQL", () => {
+    it("refuses a second platform on the same database from another data directory", async () => {
+      const database = await createFreshDatabase("postgres");
+      const otherHome = await mkdtemp(join(tmpdir(), "slipway-other-"));
+      const { databaseUrl } = database.options;
+      try {
+        const first = await startPlatform({
+          ...database.options,
+          port: 0,
+          routerPort: 0,
+          logLevel: "silent",
+        });
+        const refused = await startPlatform({
+          home: otherHome,
+          databaseUrl,
+          port: 0,
+          routerPort: 0,
+          logLevel: "silent",
+        }).catch((error: unknown) => error);
+        expect(refused).toBeInstanceOf(StoreError);
+        expect((refused as StoreError).code).toBe("database_in_use");
+        expect((refused as Error).message).toContain(
+          "Another Slipway platform is running on the PostgreSQL database",
+        );
+        await first.close();
+        const second = await startPlatform({
+          home: otherHome,
+          databaseUrl,
+          port: 0,
+          routerPort: 0,
+          logLevel: "silent",
+        });
+        await second.close();
+      } finally {
+        await rm(otherHome, { recursive: true, force: true });
+        await database.dispose();
+      }
+    });
+
+    it("stops when the session holding its lock is killed, so a second one can take over", async () => {
+      const database = await createFreshDatabase("postgres");
+      const admin = new pg.Client({ connectionString: database.options.databaseUrl });
+      try {
+        const platform = await startPlatform({
+          ...database.options,
+          port: 0,
+          routerPort: 0,
+          logLevel: "silent",
+        });
+        await admin.connect();
+        const terminated = await admin.query(
+          "select pg_terminate_backend(pid) as ok from pg_locks where locktype = 'advisory' and objid = $1",
+          [platformLockKey],
+        );
+        expect(terminated.rows).toEqual([{ ok: true }]);
+        let serving = true;
+        for (let i = 0; i < 100 && serving; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          serving = await fetch(`${platform.url}/healthz`).then(
+            () => true,
+            () => false,
+          );
+        }
+        expect(serving).toBe(false);
+        const next = await startPlatform({ ...database.options, port: 0, routerPort: 0, logLevel: "silent" });
+        await next.close();
+      } finally {
+        await admin.end();
+        await database.dispose();
+      }
+    });
   });
 });

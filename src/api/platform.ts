@@ -1,9 +1,16 @@
 import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
-import { openStore, SecretBox } from "../store/index.js";
+import {
+  ensureDataDirectory,
+  type HeldInstanceLock,
+  openStore,
+  SecretBox,
+  type Store,
+} from "../store/index.js";
 import { bootstrapAdmin } from "./auth/bootstrap-admin.js";
 import { buildApi } from "./build-api.js";
+import { lockDataDirectory } from "./data-dir-lock.js";
 import { defaultEventRetentionMs, startEventRetention } from "./event-retention.js";
 import { EventBus, publishEvent } from "./event-bus.js";
 import type { Readiness } from "./routes/meta.js";
@@ -66,7 +73,32 @@ function packageVersion(): string {
  * and serves the API. Closing stops accepting, lets in-flight requests finish, then closes the store.
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
-  const store = await openStore({ home: options.home, databaseUrl: options.databaseUrl });
+  // Locked before the store opens: a second platform must not even migrate or bootstrap.
+  await ensureDataDirectory(options.home);
+  const dataDirLock = await lockDataDirectory(options.home);
+  let store: Store | undefined;
+  let databaseLock: HeldInstanceLock | null = null;
+  const releaseLocks = async () => {
+    await databaseLock?.release();
+    await dataDirLock.release();
+  };
+  try {
+    store = await openStore({ home: options.home, databaseUrl: options.databaseUrl });
+    databaseLock = await store.lockForInstance();
+  } catch (error) {
+    await store?.close();
+    await releaseLocks();
+    throw error;
+  }
+  return startOnLockedStore(options, store, databaseLock, releaseLocks);
+}
+
+async function startOnLockedStore(
+  options: PlatformOptions,
+  store: Store,
+  databaseLock: HeldInstanceLock | null,
+  releaseLocks: () => Promise<void>,
+): Promise<RunningPlatform> {
   const readiness: Readiness = { ready: false };
   let app: FastifyInstance;
   let services: RunningServices | undefined;
@@ -131,13 +163,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
           await services?.close();
         }
         await store.close();
+        await releaseLocks();
       })();
       return closing;
     };
-    const shutDown = (why: string) => {
+    const shutDown = (why: string, exitCode = 0) => {
       app.log.info({ why, stopReplicas }, "shutting down: finishing in-flight requests");
       close().then(
-        () => (options.handleSignals ? process.exit(0) : undefined),
+        () => (options.handleSignals ? process.exit(exitCode) : undefined),
         (error: unknown) => {
           app.log.error({ err: error }, "shutdown failed");
           if (options.handleSignals) {
@@ -155,10 +188,22 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       process.once("SIGTERM", () => shutDown("SIGTERM"));
       process.once("SIGINT", () => shutDown("SIGINT"));
     }
+    // Like a controller that loses its lease: without the lock another platform may take the
+    // database, so this one stops (replicas keep serving) rather than risk two controllers.
+    void databaseLock?.lost.then((reason) => {
+      if (closing === undefined) {
+        app.log.error(
+          { reason: reason.message },
+          "lost the platform lock on the database: stopping the platform",
+        );
+        shutDown("lost the database lock", 1);
+      }
+    });
     return { url, routerUrl: services.routerUrl() ?? "", services, adminToken, app, close };
   } catch (error) {
     await services?.close().catch(() => undefined);
     await store.close();
+    await releaseLocks();
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { CommanderError } from "commander";
+import { DataDirLockedError } from "../api/data-dir-lock.js";
 import { StoreError } from "../store/store-error.js";
 import { CliError } from "./cli-error.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
@@ -34,7 +35,11 @@ export function toCliError(error: unknown, context: ErrorContext): CliError {
   }
   if (error instanceof StoreError) {
     // Its message already says what is wrong and what to fix (a database URL, a data directory).
-    return new CliError(error.message, { cause: error });
+    const exitCode = error.code === "database_in_use" ? ExitCode.conflict : ExitCode.failure;
+    return new CliError(error.message, { exitCode, cause: error });
+  }
+  if (error instanceof DataDirLockedError) {
+    return new CliError(error.message, { exitCode: ExitCode.conflict, cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new CliError(`unexpected error: ${message}`, {

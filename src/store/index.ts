@@ -11,7 +11,14 @@ export {
 } from "./events.js";
 export { newId, nowIso } from "./ids.js";
 export { currentSchemaVersion, latestSchemaVersion, migrateToLatest } from "./migrations/index.js";
-export { openStore, SQLITE_FILE_NAME, type Store, type StoreOptions } from "./open-store.js";
+export {
+  ensureDataDirectory,
+  openStore,
+  SQLITE_FILE_NAME,
+  type Store,
+  type StoreOptions,
+} from "./open-store.js";
+export type { HeldInstanceLock } from "./postgres-instance-lock.js";
 export * from "./repos/index.js";
 export type * from "./schema.js";
 export {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import type { StoreEngine } from "./engine.js";
 import { migrateToLatest } from "./migrations/index.js";
+import { type HeldInstanceLock, lockPostgresForInstance } from "./postgres-instance-lock.js";
 import { createPostgresPool, parseDatabaseUrl, redactDatabaseUrl, scrubPassword } from "./postgres-pool.js";
 import type { Database } from "./schema.js";
 import { NodeSqliteDialect } from "./sqlite-dialect.js";
@@ -24,6 +25,11 @@ export interface Store {
   location: string;
   /** Fails when the database cannot answer a trivial query (for readiness checks). */
   ping(): Promise<void>;
+  /**
+   * Takes the lock that keeps a second platform off this database (PostgreSQL's advisory lock);
+   * null for SQLite, whose file lives in the data directory and is covered by its lock.
+   */
+  lockForInstance(): Promise<HeldInstanceLock | null>;
   /** Closes every connection; safe to call twice. */
   close(): Promise<void>;
 }
@@ -53,7 +59,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 }
 
 async function openSqlite(home: string): Promise<Store> {
-  await ensureHome(home);
+  await ensureDataDirectory(home);
   const file = join(home, SQLITE_FILE_NAME);
   const db = new Kysely<Database>({ dialect: new NodeSqliteDialect({ path: file }) });
   const store = makeStore(db, "sqlite", file);
@@ -75,7 +81,7 @@ async function openPostgres(databaseUrl: string): Promise<Store> {
   const url = parseDatabaseUrl(databaseUrl);
   const pool = createPostgresPool(url);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const store = makeStore(db, "postgres", redactDatabaseUrl(url));
+  const store = makeStore(db, "postgres", redactDatabaseUrl(url), () => lockPostgresForInstance(url));
   try {
     await store.ping();
   } catch (error) {
@@ -89,12 +95,18 @@ async function openPostgres(databaseUrl: string): Promise<Store> {
   return store;
 }
 
-function makeStore(db: Kysely<Database>, engine: StoreEngine, location: string): Store {
+function makeStore(
+  db: Kysely<Database>,
+  engine: StoreEngine,
+  location: string,
+  lockForInstance: () => Promise<HeldInstanceLock | null> = async () => null,
+): Store {
   let closing: Promise<void> | undefined;
   return {
     db,
     engine,
     location,
+    lockForInstance,
     ping: async () => {
       await sql`select 1`.execute(db);
     },
@@ -106,7 +118,7 @@ function makeStore(db: Kysely<Database>, engine: StoreEngine, location: string):
 }
 
 /** Creates the data directory private to its owner (it holds the database and the secret key). */
-async function ensureHome(home: string): Promise<void> {
+export async function ensureDataDirectory(home: string): Promise<void> {
   try {
     await mkdir(home, { recursive: true, mode: 0o700 });
     const info = await stat(home);

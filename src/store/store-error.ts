@@ -1,5 +1,10 @@
 /** What went wrong while opening or migrating the store; each has a message that says what to fix. */
-export type StoreErrorCode = "bad_database_url" | "database_unreachable" | "bad_home" | "migration_failed";
+export type StoreErrorCode =
+  | "bad_database_url"
+  | "database_unreachable"
+  | "database_in_use"
+  | "bad_home"
+  | "migration_failed";
 
 /** An error a user can cause or fix (wrong URL, database down, unwritable data dir, failed migration). */
 export class StoreError extends Error {

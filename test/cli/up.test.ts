@@ -96,6 +96,23 @@ describe("slipway up", () => {
     expect(await readFile(cli.configPath, "utf8")).toBe(before);
   });
 
+  it("refuses a second platform on the same data directory (exit 6), saying who holds it", async () => {
+    const { child, exited } = await startUp(dataDir());
+    try {
+      const second = await cli.run(["up", "--port", "0", "--router-port", "0", "--data", dataDir()]);
+      expect(second.code).toBe(6);
+      expect(second.stderr).toMatch(
+        new RegExp(
+          `^error: Another Slipway platform \\(pid ${child.pid}, started \\S+\\) is using the data directory ${dataDir()}: `,
+        ),
+      );
+      expect(second.stderr).not.toContain("unexpected error");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+  });
+
   it("--deploy serves a service right after the start, and `slipway down` stops it and the platform", async () => {
     const examples = join(import.meta.dirname, "..", "..", "examples", "hello-api");
     const { child, banner, exited } = await startUp(join(cli.dir, "data-deploy"), ["--deploy", examples]);

@@ -1,0 +1,112 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { isSameProcess, processStartTime } from "../runtime/proc/proc-stat.js";
+
+/** The lock file's name inside the data directory. */
+export const DATA_DIR_LOCK_FILE = "platform.lock";
+
+/** Who holds a data directory, as written in its lock file. */
+export interface LockHolder {
+  pid: number;
+  /** The process's start identity (proc-stat), so a reused pid is never taken for the holder. */
+  startTime: string;
+  host: string;
+  startedAt: string;
+}
+
+/** A second platform on the same data directory: names who holds it and what to do. */
+export class DataDirLockedError extends Error {
+  readonly holder: LockHolder;
+
+  constructor(home: string, holder: LockHolder) {
+    super(
+      `Another Slipway platform (pid ${holder.pid}, started ${holder.startedAt}) is using the data directory ${home}: two would supervise the same replicas. Stop it first (Ctrl-C, or \`slipway down\` to stop its replicas too), or pass another --data.`,
+    );
+    this.name = "DataDirLockedError";
+    this.holder = holder;
+  }
+}
+
+export interface DataDirLock {
+  release(): Promise<void>;
+}
+
+/** Homes this process holds: a second platform in the same process is refused too. */
+const heldHere = new Set<string>();
+
+/**
+ * Takes the data directory for this platform, like Prometheus' lock file: a lock left by a
+ * platform that died (kill -9, power loss) names a process that no longer runs and is taken over;
+ * a live holder is refused with {@link DataDirLockedError}.
+ */
+export async function lockDataDirectory(home: string): Promise<DataDirLock> {
+  const path = join(home, DATA_DIR_LOCK_FILE);
+  if (heldHere.has(path)) {
+    throw new DataDirLockedError(home, await readHolder(path).then((h) => h ?? ownHolder()));
+  }
+  const me = ownHolder();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // wx: created only if absent, so of two platforms starting at once exactly one gets it.
+      await writeFile(path, `${JSON.stringify(me)}\n`, { flag: "wx", mode: 0o600 });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= 20) {
+        throw error;
+      }
+    }
+    const holder = await readHolder(path);
+    if (holder === undefined) {
+      // Just created and not written yet, or a torn write of a platform that died mid-write.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if ((await readHolder(path)) === undefined && attempt >= 3) {
+        await rm(path, { force: true });
+      }
+      continue;
+    }
+    if (isSameProcess(holder.pid, holder.startTime) && holder.host === me.host) {
+      throw new DataDirLockedError(home, holder);
+    }
+    await rm(path, { force: true });
+  }
+  heldHere.add(path);
+  return {
+    release: async () => {
+      if (!heldHere.delete(path)) {
+        return;
+      }
+      const holder = await readHolder(path);
+      // Only our own: never delete a lock another platform took after ours was (wrongly) removed.
+      if (holder?.pid === me.pid && holder.startTime === me.startTime) {
+        await rm(path, { force: true });
+      }
+    },
+  };
+}
+
+function ownHolder(): LockHolder {
+  return {
+    pid: process.pid,
+    startTime: processStartTime(process.pid) ?? "unknown",
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+  };
+}
+
+async function readHolder(path: string): Promise<LockHolder | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(path, "utf8")) as Partial<LockHolder>;
+    if (typeof parsed.pid === "number" && typeof parsed.startTime === "string") {
+      return {
+        pid: parsed.pid,
+        startTime: parsed.startTime,
+        host: String(parsed.host ?? ""),
+        startedAt: String(parsed.startedAt ?? "an unknown time"),
+      };
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
