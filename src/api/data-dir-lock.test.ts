@@ -31,6 +31,7 @@ describe("the data directory lock", () => {
 
   it("is held by one platform at a time, private to its owner, and free again after release", async () => {
     const lock = await lockDataDirectory(home);
+    expect(lock.tookOverFrom).toBeUndefined();
     const file = join(home, DATA_DIR_LOCK_FILE);
     expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({ pid: process.pid, host: hostname() });
     expect((await stat(file)).mode & 0o777).toBe(0o600);
@@ -82,6 +83,8 @@ describe("the data directory lock", () => {
     }
     const lock = await lockDataDirectory(home);
     expect(JSON.parse(await readFile(join(home, DATA_DIR_LOCK_FILE), "utf8")).pid).toBe(process.pid);
+    // What the platform warns about: the last one did not shut down cleanly.
+    expect(lock.tookOverFrom === undefined).toBe(kind === "torn");
     await lock.release();
   });
 

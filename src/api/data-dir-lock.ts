@@ -29,6 +29,8 @@ export class DataDirLockedError extends Error {
 }
 
 export interface DataDirLock {
+  /** The holder whose lock was taken over because it no longer runs (a crash), if any. */
+  tookOverFrom: LockHolder | undefined;
   release(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function lockDataDirectory(home: string): Promise<DataDirLock> {
     throw new DataDirLockedError(home, await readHolder(path).then((h) => h ?? ownHolder()));
   }
   const me = ownHolder();
+  let tookOverFrom: LockHolder | undefined;
   for (let attempt = 0; ; attempt++) {
     try {
       // wx: created only if absent, so of two platforms starting at once exactly one gets it.
@@ -68,10 +71,12 @@ export async function lockDataDirectory(home: string): Promise<DataDirLock> {
     if (isSameProcess(holder.pid, holder.startTime) && holder.host === me.host) {
       throw new DataDirLockedError(home, holder);
     }
+    tookOverFrom = holder;
     await rm(path, { force: true });
   }
   heldHere.add(path);
   return {
+    tookOverFrom,
     release: async () => {
       if (!heldHere.delete(path)) {
         return;

@@ -10,7 +10,7 @@ import {
 } from "../store/index.js";
 import { bootstrapAdmin } from "./auth/bootstrap-admin.js";
 import { buildApi } from "./build-api.js";
-import { lockDataDirectory } from "./data-dir-lock.js";
+import { type DataDirLock, lockDataDirectory } from "./data-dir-lock.js";
 import { defaultEventRetentionMs, startEventRetention } from "./event-retention.js";
 import { EventBus, publishEvent } from "./event-bus.js";
 import type { Readiness } from "./routes/meta.js";
@@ -90,15 +90,16 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     await releaseLocks();
     throw error;
   }
-  return startOnLockedStore(options, store, databaseLock, releaseLocks);
+  return startOnLockedStore(options, store, { dataDir: dataDirLock, database: databaseLock }, releaseLocks);
 }
 
 async function startOnLockedStore(
   options: PlatformOptions,
   store: Store,
-  databaseLock: HeldInstanceLock | null,
+  locks: { dataDir: DataDirLock; database: HeldInstanceLock | null },
   releaseLocks: () => Promise<void>,
 ): Promise<RunningPlatform> {
+  const databaseLock = locks.database;
   const readiness: Readiness = { ready: false };
   let app: FastifyInstance;
   let services: RunningServices | undefined;
@@ -107,6 +108,13 @@ async function startOnLockedStore(
     const bus = new EventBus();
     const version = packageVersion();
     const logger = pino({ level: options.logLevel ?? "info" }, process.stderr);
+    const crashed = locks.dataDir.tookOverFrom;
+    if (crashed !== undefined) {
+      logger.warn(
+        { pid: crashed.pid, startedAt: crashed.startedAt },
+        "the last platform on this data directory did not shut down cleanly (its lock named a process that no longer runs); taking over",
+      );
+    }
     services = createRunServices({
       store,
       secretBox,

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -72,14 +72,18 @@ describe("crash safety: kill -9 of the platform loses nothing", () => {
     const before = (await client.status("greeter")).environments[0]?.replicas ?? [];
     expect(before).toHaveLength(2);
 
+    const crashedPid = current.child.pid;
     await crash(current);
-    // The platform is gone; its replicas are not.
+    // The platform is gone; its replicas are not, nor is the lock it could not remove.
     for (const replica of before) {
       const res = await fetch(`http://127.0.0.1:${replica.port}/`);
       expect(await res.text()).toMatch(/^hello v1/);
     }
+    const lockHolder = async () => JSON.parse(await readFile(join(home, "platform.lock"), "utf8")).pid;
+    expect(await lockHolder()).toBe(crashedPid);
 
     current = await startPlatformProcess(home);
+    expect(await lockHolder()).toBe(current.child.pid);
     expect(current.adminToken).toBeNull();
     const again = clientFor(current, token);
     const after = (await again.status("greeter")).environments[0]?.replicas ?? [];
