@@ -142,6 +142,34 @@ describe("platform lifecycle", () => {
   });
 });
 
+describe("a first start that fails", () => {
+  it("creates no admin, so the next start still shows the admin token", async () => {
+    const home = await mkdtemp(join(tmpdir(), "slipway-failed-first-"));
+    const { createServer } = await import("node:net");
+    const blocker = createServer().listen(0, "127.0.0.1");
+    await new Promise((resolve) => blocker.once("listening", resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      await expect(startPlatform({ home, port, routerPort: 0, logLevel: "silent" })).rejects.toMatchObject({
+        code: "EADDRINUSE",
+      });
+      const next = await startPlatform({ home, port: 0, routerPort: 0, logLevel: "silent" });
+      try {
+        expect(next.adminToken).toMatch(/^slp_/);
+        const me = await fetch(`${next.url}/api/v1/whoami`, {
+          headers: { authorization: `Bearer ${next.adminToken}` },
+        });
+        expect(me.status).toBe(200);
+      } finally {
+        await next.close();
+      }
+    } finally {
+      blocker.close();
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("one platform per data directory and per database", () => {
   it("refuses a second platform on the same data directory, and starts once the first has stopped", async () => {
     const home = await mkdtemp(join(tmpdir(), "slipway-twice-"));

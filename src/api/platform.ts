@@ -137,9 +137,11 @@ async function startOnLockedStore(
         },
       },
     );
-    const adminToken = await bootstrapAdmin(store);
     await services.start();
     await app.listen({ port: options.port ?? defaultPort, host: options.host ?? "127.0.0.1" });
+    // Only once serving: a start that fails (a port taken) must not create an admin whose token
+    // nobody ever saw, which would leave the next start with no token to show.
+    const adminToken = await bootstrapAdmin(store);
     readiness.ready = true;
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : (options.port ?? defaultPort);
