@@ -78,6 +78,7 @@ export class DeployController {
   readonly #replicas = new Map<string, LiveReplica>();
   /** One rollout or scale at a time per environment. */
   readonly #busy = new Map<string, Promise<unknown>>();
+  #repairing: Promise<void> = Promise.resolve();
   /** Settles when a deployment finishes; the API's `wait` uses it. */
   readonly #running = new Map<string, Promise<void>>();
   readonly #specCache = new Map<string, ServiceSpec>();
@@ -192,22 +193,64 @@ export class DeployController {
     for (const row of await this.#records.activeReplicas()) {
       await this.#adopt(row.id, row.environment_id, row.release_id, row.restarts, row.spec_json);
     }
-    const environments = await this.#options.store.db.selectFrom("environments").select("id").execute();
-    for (const { id } of environments) {
+    const environments: (Environment & { service_name: string })[] = [];
+    for (const { id } of await this.#options.store.db.selectFrom("environments").select("id").execute()) {
       const env = await this.#records.environmentById(id);
       if (env) {
-        // One environment that cannot be repaired must not keep the platform from starting.
-        await this.#exclusive(env.id, () => this.#converge(env)).catch((error: unknown) =>
-          this.#options.log.error(
-            { err: error, service: env.service_name, environment: env.name },
-            "could not repair the environment",
-          ),
-        );
+        environments.push(env);
       }
     }
-    await this.#options.runtime.cleanupOrphans(new Set(await this.#records.allReplicaIds()));
+    // Adopted replicas of each live release serve again at once (once their readiness probe
+    // passes): repairs below can take a stop grace period, and must not keep anything off the air.
+    for (const env of environments) {
+      await this.#routeLiveReplicas(env);
+    }
+    this.refreshRoutes();
+    this.#repairing = this.#repairAll(environments);
+  }
+
+  /** Resolves when the repairs that start() began have finished (for tests and shutdown). */
+  repaired(): Promise<void> {
+    return this.#repairing;
+  }
+
+  /**
+   * Replaces what died while the platform was down and stops what is extra (a rollout's new
+   * replicas left behind by a crash), one environment at a time, in the background of start().
+   */
+  async #repairAll(environments: (Environment & { service_name: string })[]): Promise<void> {
+    for (const env of environments) {
+      if (this.#closed) {
+        return;
+      }
+      // One environment that cannot be repaired must not keep the others from being repaired.
+      await this.#exclusive(env.id, () => this.#converge(env)).catch((error: unknown) =>
+        this.#options.log.error(
+          { err: error, service: env.service_name, environment: env.name },
+          "could not repair the environment",
+        ),
+      );
+    }
+    if (this.#closed) {
+      return;
+    }
+    try {
+      await this.#options.runtime.cleanupOrphans(new Set(await this.#records.allReplicaIds()));
+    } catch (error) {
+      this.#options.log.warn({ err: error }, "could not clean up orphaned replicas");
+    }
     this.refreshRoutes();
     await this.#prune();
+  }
+
+  /** Marks an environment's replicas of its live release for routing. */
+  async #routeLiveReplicas(env: Environment & { service_name: string }): Promise<void> {
+    const live = await this.#records.liveRelease(env.id);
+    for (const replica of this.replicasOf(env.id)) {
+      if (live !== undefined && replica.releaseId === live.id) {
+        replica.routed = true;
+      }
+    }
   }
 
   /** Deletes old release builds and ended replicas' logs; a failure here never fails a deploy. */
@@ -235,6 +278,7 @@ export class DeployController {
   /** Stops supervising without stopping replicas: they keep serving while the platform restarts. */
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#repairing.catch(() => undefined);
     await Promise.allSettled([...this.#busy.values()]);
     for (const replica of this.#replicas.values()) {
       replica.supervisor.detach();
@@ -641,18 +685,22 @@ export class DeployController {
     const live = await this.#records.liveRelease(env.id);
     const current = this.replicasOf(env.id);
     const strays = current.filter((r) => r.releaseId !== live?.id);
-    for (const stray of strays) {
-      await this.#stopReplica(stray);
+    // The live release's replicas are routed before any stray is stopped: a stray that ignores
+    // SIGTERM holds its stop for the whole grace period, and the service must serve meanwhile.
+    const mine = current.filter((r) => r.releaseId === live?.id);
+    for (const replica of mine) {
+      replica.routed = true;
     }
+    for (const stray of strays) {
+      stray.routed = false;
+    }
+    this.refreshRoutes();
+    await Promise.all(strays.map((stray) => this.#stopReplica(stray)));
     if (!live) {
       return;
     }
     const effective = this.#effective(live, env.name);
     const desired = desiredReplicas(effective, fresh.replicas_override);
-    const mine = this.replicasOf(env.id);
-    for (const replica of mine) {
-      replica.routed = true;
-    }
     for (let i = mine.length; i < desired; i++) {
       const replica = await this.#startReplica(
         fresh,

@@ -80,6 +80,7 @@ export interface ServiceStatus {
     release: { version: number } | null;
     replicas: {
       id: string;
+      release: number | null;
       state: string;
       ready: boolean;
       pid: number | null;
