@@ -62,6 +62,8 @@ export class DeployConflict extends Error {
   constructor(
     message: string,
     readonly status: 404 | 409 | 422,
+    /** Set when the conflict is another deployment still running: waiting would resolve it. */
+    readonly busyEnvironmentId?: string,
   ) {
     super(message);
   }
@@ -103,6 +105,13 @@ export class DeployController {
     return [...this.#replicas.values()].filter((r) => r.environmentId === environmentId);
   }
 
+  /** Resolves once nothing runs in the environment: no rollout, scale or repair. */
+  async whenIdle(environmentId: string): Promise<void> {
+    for (let busy = this.#busy.get(environmentId); busy !== undefined; busy = this.#busy.get(environmentId)) {
+      await busy.catch(() => undefined);
+    }
+  }
+
   /** Resolves when the deployment's rollout has finished (at once if it is not running here). */
   async waitFor(deploymentId: string): Promise<void> {
     await this.#running.get(deploymentId);
@@ -130,6 +139,7 @@ export class DeployController {
       throw new DeployConflict(
         `A deployment to ${request.service}/${request.environment} is already in progress${running ? ` (${running.id})` : ""}; wait for it to finish.`,
         409,
+        env.id,
       );
     }
     const previous = await this.#records.liveRelease(env.id);

@@ -3,10 +3,13 @@ import { join } from "node:path";
 import type { ServiceSpec } from "../spec/index.js";
 import type { Release, Store } from "../store/index.js";
 import { isUniqueViolation, newId, nowIso } from "../store/index.js";
-import type { ControllerLogger, DeployController } from "./deploy-controller.js";
+import { type ControllerLogger, DeployConflict, type DeployController } from "./deploy-controller.js";
 import type { Publish } from "./live-replica.js";
 import { buildLogDir, releaseAppDir, releaseDir } from "./paths.js";
 import { buildRelease } from "./release-builder.js";
+
+/** How long a pushed release waits behind deployments in progress before it gives up. */
+const queueLimitMs = 60 * 60_000;
 
 export interface ReleaseServiceOptions {
   store: Store;
@@ -150,13 +153,7 @@ export class ReleaseService {
     if (input.deployTo) {
       const ready = { ...release, status: "ready" };
       try {
-        await this.#options.controller.deploy({
-          service: input.service,
-          environment: input.deployTo,
-          release: ready,
-          actor: input.actor,
-          kind: "deploy",
-        });
+        await this.#deployWhenFree(input.service, input.deployTo, ready, input.actor);
       } catch (error) {
         await this.#options.publish({
           kind: "deployment.failed",
@@ -168,6 +165,49 @@ export class ReleaseService {
             reason: error instanceof Error ? error.message : String(error),
           },
         });
+      }
+    }
+  }
+
+  /**
+   * Deploys a freshly built release, queued behind a deployment that is still running there (as
+   * builds pushed one after the other go out one after the other): the newest push is never
+   * dropped, and `slipway deploy` sees its deployment start once the one before has finished.
+   */
+  async #deployWhenFree(service: string, environment: string, release: Release, actor: string | null) {
+    let announced = false;
+    const giveUpAt = Date.now() + queueLimitMs;
+    for (;;) {
+      try {
+        return await this.#options.controller.deploy({
+          service,
+          environment,
+          release,
+          actor,
+          kind: "deploy",
+        });
+      } catch (error) {
+        if (
+          !(error instanceof DeployConflict) ||
+          error.busyEnvironmentId === undefined ||
+          Date.now() > giveUpAt
+        ) {
+          throw error;
+        }
+        if (!announced) {
+          announced = true;
+          await this.#options.publish({
+            kind: "deployment.queued",
+            message: `${service} v${release.version} waits for the deployment in progress to ${environment} to finish`,
+            service,
+            environment,
+            data: { releaseVersion: release.version, releaseId: release.id },
+          });
+        }
+        await this.#options.controller.whenIdle(error.busyEnvironmentId);
+        // A deployment recorded but not yet running here (another process) has no promise to
+        // await: poll gently instead of spinning.
+        await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
   }
