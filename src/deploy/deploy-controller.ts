@@ -81,6 +81,8 @@ export class DeployController {
   /** One rollout or scale at a time per environment. */
   readonly #busy = new Map<string, Promise<unknown>>();
   #repairing: Promise<void> = Promise.resolve();
+  /** Environments whose live release is scaled to 0: routed with no replica, to answer 503. */
+  readonly #scaledToZero = new Map<string, Omit<RoutedEnvironment, "upstreams">>();
   /** Settles when a deployment finishes; the API's `wait` uses it. */
   readonly #running = new Map<string, Promise<void>>();
   readonly #specCache = new Map<string, ServiceSpec>();
@@ -331,6 +333,11 @@ export class DeployController {
       }
       group.spec ??= replica.plan.effective;
       groups.set(key, group);
+    }
+    for (const [environmentId, idle] of this.#scaledToZero) {
+      if (!groups.has(environmentId)) {
+        groups.set(environmentId, { ...idle, upstreams: [], scaledToZero: true });
+      }
     }
     this.#options.router.setRoutes(buildRouteTable([...groups.values()]));
   }
@@ -707,10 +714,16 @@ export class DeployController {
     this.refreshRoutes();
     await Promise.all(strays.map((stray) => this.#stopReplica(stray)));
     if (!live) {
+      this.#scaledToZero.delete(env.id);
       return;
     }
     const effective = this.#effective(live, env.name);
     const desired = desiredReplicas(effective, fresh.replicas_override);
+    if (desired === 0) {
+      this.#scaledToZero.set(env.id, { service: env.service_name, environment: env.name, spec: effective });
+    } else {
+      this.#scaledToZero.delete(env.id);
+    }
     for (let i = mine.length; i < desired; i++) {
       const replica = await this.#startReplica(
         fresh,

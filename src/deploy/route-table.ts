@@ -9,6 +9,8 @@ export interface RoutedEnvironment {
   spec: ServiceSpec | undefined;
   /** Ready replicas in rotation. */
   upstreams: Upstream[];
+  /** Scaled to 0 replicas: still routed, so its hosts answer 503 saying so rather than 404. */
+  scaledToZero?: boolean;
 }
 
 /** Every environment answers on this host even without routes: `hello-api.staging.localhost`. */
@@ -40,6 +42,7 @@ export function buildRouteTable(environments: RoutedEnvironment[]): RouteEntry[]
         hosts: [...hosts].sort(),
         pathPrefix,
         upstreams: env.upstreams,
+        ...(env.scaledToZero ? { scaledToZero: true } : {}),
       });
     }
   }

@@ -144,7 +144,7 @@ export function createRouter(options: RouterOptions = {}): Router {
     const { requestId, target, route } = routing;
     const upstream = policy(route);
     if (upstream === undefined) {
-      refuseUpgrade(socket, route, noReadyReplicaProblem(route.service, route.environment), requestId);
+      refuseUpgrade(socket, route, noReadyReplicaProblem(route), requestId);
       return;
     }
     metrics.requestStarted(route);

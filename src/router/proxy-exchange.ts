@@ -103,7 +103,7 @@ export class ProxyExchange implements ClientExchange, ResponseReader {
     this.settings.metrics.requestStarted(this.route);
     const first = this.settings.policy(this.route);
     if (first === undefined) {
-      this.answerProblem(noReadyReplicaProblem(this.route.service, this.route.environment));
+      this.answerProblem(noReadyReplicaProblem(this.route));
       return;
     }
     if (this.head.expectsContinue) {

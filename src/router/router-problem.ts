@@ -43,13 +43,20 @@ export function noRouteProblem(host: string, path: string): RouterProblem {
   };
 }
 
-export function noReadyReplicaProblem(service: string, environment: string): RouterProblem {
+export function noReadyReplicaProblem(route: {
+  service: string;
+  environment: string;
+  scaledToZero?: boolean;
+}): RouterProblem {
+  const { service, environment } = route;
   return {
     status: 503,
     reason: "no_ready_replica",
     service,
     environment,
-    detail: `service ${service} in environment ${environment} has no ready replica`,
+    detail: route.scaledToZero
+      ? `service ${service} in environment ${environment} is scaled to 0 replicas; \`slipway scale ${service} N --env ${environment}\` brings it back`
+      : `service ${service} in environment ${environment} has no ready replica`,
   };
 }
 

@@ -10,6 +10,7 @@ export interface ServiceRoute extends Rotation<UpstreamTarget> {
   readonly environment: string;
   readonly hosts: string[];
   readonly pathPrefix: string;
+  readonly scaledToZero: boolean;
 }
 
 /** The route table to swap in, plus the conflicts found while building it. */
@@ -30,6 +31,7 @@ export function compileRoutes(entries: readonly RouteEntry[], registry: Upstream
       environment: entry.environment,
       hosts: entry.hosts,
       pathPrefix: entry.pathPrefix,
+      scaledToZero: entry.scaledToZero === true,
       members: entry.upstreams.map(targetOf),
       cursor: 0,
     }),

@@ -21,6 +21,8 @@ export interface RouteEntry {
   pathPrefix: string;
   /** Only ready replicas; an empty list answers 503 "no ready replica". */
   upstreams: Upstream[];
+  /** Set when the environment is scaled to 0 replicas: the 503 then says so, and how to undo it. */
+  scaledToZero?: boolean;
 }
 
 /** Connection time limits, as node:http names them; the defaults are node:http's and nginx's. */
