@@ -36,6 +36,7 @@ export {
   resolveSecrets,
   type SecretInfo,
   type SecretKey,
+  secretValuesToMask,
   setSecret,
 } from "./secrets.js";
 export { StoreError, type StoreErrorCode } from "./store-error.js";

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { copyFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +15,8 @@ import { currentSchemaVersion, latestSchemaVersion, migrateTo, migrateToLatest }
 import { openStore, SQLITE_FILE_NAME, type StoreOptions } from "./open-store.js";
 import { createPostgresPool, parseDatabaseUrl } from "./postgres-pool.js";
 import type { Database } from "./schema.js";
+import { SecretBox } from "./secret-box.js";
+import { secretValuesToMask, setSecret } from "./secrets.js";
 import { NodeSqliteDialect } from "./sqlite-dialect.js";
 import { StoreError } from "./store-error.js";
 
@@ -88,6 +91,7 @@ describeEachEngine("migrations", (getStore, getContext) => {
         "replicas",
         "role_bindings",
         "runs",
+        "secret_history",
         "secrets",
         "services",
         "tokens",
@@ -168,7 +172,7 @@ describe.each(STORE_ENGINES)("schema upgrades [%s]", (engine) => {
         const opening = openStore(fresh.options);
         await expect(opening).rejects.toMatchObject({ name: "StoreError", code: "migration_failed" });
         await expect(opening).rejects.toThrow(
-          /migrate the state store to schema 0003-rollouts \(migration 0002-access failed/,
+          /migrate the state store to schema 0004-secret-history \(migration 0002-access failed/,
         );
 
         const after = await openUnmigrated(fresh.options);
@@ -179,6 +183,54 @@ describe.each(STORE_ENGINES)("schema upgrades [%s]", (engine) => {
           expect(tables).not.toContain("users");
         } finally {
           await after.destroy();
+        }
+      } finally {
+        await fresh.dispose();
+      }
+    },
+  );
+});
+
+describe.each(STORE_ENGINES)("secret history upgrade [%s]", (engine) => {
+  it.skipIf(!engineAvailable(engine))(
+    "starts the history of secrets set before it, so changing them keeps the old value masked",
+    async () => {
+      const fresh = await createFreshDatabase(engine);
+      try {
+        const box = SecretBox.fromKey(randomBytes(32).toString("base64"));
+        const old = await openUnmigrated(fresh.options);
+        await migrateTo(old as Kysely<unknown>, "0003-rollouts");
+        // What setSecret wrote before schema 0004: a row in `secrets` only.
+        await old
+          .insertInto("secrets")
+          .values({
+            id: "sec_legacy",
+            service: "api",
+            environment: "*",
+            name: "API_KEY",
+            sealed: box.seal("legacy-value", "api/*/API_KEY"),
+            created_at: "2026-01-02T03:04:05.000Z",
+            updated_at: "2026-01-02T03:04:05.000Z",
+            updated_by: null,
+          })
+          .execute();
+        await old.destroy();
+
+        const store = await openStore(fresh.options);
+        try {
+          await setSecret(store.db, box, {
+            service: "api",
+            environment: "*",
+            name: "API_KEY",
+            value: "new-value",
+            actor: null,
+          });
+          expect((await secretValuesToMask(store.db, box, "api", "staging")).sort()).toEqual([
+            "legacy-value",
+            "new-value",
+          ]);
+        } finally {
+          await store.close();
         }
       } finally {
         await fresh.dispose();

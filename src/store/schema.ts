@@ -23,6 +23,7 @@ export interface Database {
   tokens: TokensTable;
   role_bindings: RoleBindingsTable;
   secrets: SecretsTable;
+  secret_history: SecretHistoryTable;
   audit: AuditTable;
 }
 
@@ -177,6 +178,22 @@ export interface SecretsTable {
   created_at: string;
   updated_at: string;
   updated_by: string | null;
+}
+
+/**
+ * Every value a secret has been set to, the current one included, sealed like the secret. Kept
+ * after the secret changes or goes, so that what replicas printed of an old value stays masked.
+ */
+export interface SecretHistoryTable {
+  id: string;
+  /** A service name. */
+  service: string;
+  /** An environment name, or `*` for every environment of the service. */
+  environment: string;
+  name: string;
+  /** Sealed with the same context as the secret (service/environment/name). */
+  sealed: string;
+  set_at: string;
 }
 
 /** Who did what, when, from where, and how it ended: one row per mutating API request. */

@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { beforeEach, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { describeEachEngine } from "../../test/support/store-engines.js";
+import { nowIso } from "./ids.js";
+import { deleteService } from "./repos/services.js";
 import { SecretBox, SecretBoxError } from "./secret-box.js";
-import { deleteSecret, listSecrets, resolveSecrets, setSecret } from "./secrets.js";
+import { deleteSecret, listSecrets, resolveSecrets, secretValuesToMask, setSecret } from "./secrets.js";
 
 describeEachEngine("secrets", (getStore) => {
   let box: SecretBox;
@@ -182,5 +184,79 @@ describeEachEngine("secrets", (getStore) => {
     const values = await resolveSecrets(db, box, "api", "staging");
     expect(Object.keys(values)).toEqual(["__proto__"]);
     expect(Object.getPrototypeOf(values)).toBe(Object.prototype);
+  });
+
+  describe("the values to mask", () => {
+    const key = { service: "api", environment: "staging", name: "API_KEY" };
+
+    it("keep a changed value and a removed one, for as long as old log lines may show them", async () => {
+      const { db } = getStore();
+      await setSecret(db, box, { ...key, value: "first-value-1", actor: "ada" });
+      await setSecret(db, box, { ...key, value: "second-value-2", actor: "ada" });
+      expect(await resolveSecrets(db, box, "api", "staging")).toEqual({ API_KEY: "second-value-2" });
+      expect((await secretValuesToMask(db, box, "api", "staging")).sort()).toEqual([
+        "first-value-1",
+        "second-value-2",
+      ]);
+      expect(await deleteSecret(db, key)).toBe(true);
+      expect(await resolveSecrets(db, box, "api", "staging")).toEqual({});
+      expect((await secretValuesToMask(db, box, "api", "staging")).sort()).toEqual([
+        "first-value-1",
+        "second-value-2",
+      ]);
+    });
+
+    it("include `*` values an environment overrides, and nothing of other environments or services", async () => {
+      const { db } = getStore();
+      await setSecret(db, box, { ...key, environment: "*", value: "default-value", actor: null });
+      await setSecret(db, box, { ...key, value: "staging-value", actor: null });
+      await setSecret(db, box, { ...key, environment: "production", value: "prod-value", actor: null });
+      await setSecret(db, box, { ...key, service: "web", value: "web-value", actor: null });
+      expect((await secretValuesToMask(db, box, "api", "staging")).sort()).toEqual([
+        "default-value",
+        "staging-value",
+      ]);
+      expect((await secretValuesToMask(db, box, "api", "production")).sort()).toEqual([
+        "default-value",
+        "prod-value",
+      ]);
+    });
+
+    it("stay sealed at rest, and go with their service", async () => {
+      const { db } = getStore();
+      const at = nowIso();
+      await db
+        .insertInto("services")
+        .values({
+          id: "svc_1",
+          name: "api",
+          spec_json: "{}",
+          spec_source: "",
+          created_at: at,
+          updated_at: at,
+        })
+        .execute();
+      await setSecret(db, box, { ...key, value: "old-s3cr3t", actor: null });
+      await setSecret(db, box, { ...key, value: "new-s3cr3t", actor: null });
+      await setSecret(db, box, { ...key, service: "web", value: "web-s3cr3t", actor: null });
+      const history = await db.selectFrom("secret_history").selectAll().execute();
+      expect(history).toHaveLength(3);
+      expect(JSON.stringify(history)).not.toContain("s3cr3t");
+      expect(history.every((row) => row.sealed.startsWith(`v1:${box.keyId}:`))).toBe(true);
+
+      expect(await deleteService(db, "api")).toBe(true);
+      const left = await db.selectFrom("secret_history").select("service").execute();
+      expect(left).toEqual([{ service: "web" }]);
+    });
+
+    it("refuse to open with another key rather than leave a value unmasked", async () => {
+      const { db } = getStore();
+      await setSecret(db, box, { ...key, value: "old-value", actor: null });
+      await deleteSecret(db, key);
+      const otherBox = SecretBox.fromKey(randomBytes(32).toString("base64"));
+      await expect(secretValuesToMask(db, otherBox, "api", "staging")).rejects.toMatchObject({
+        code: "wrong_key",
+      });
+    });
   });
 });

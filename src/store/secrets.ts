@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { newId, nowIso } from "./ids.js";
+import { inTransaction } from "./repos/in-transaction.js";
 import type { Database } from "./schema.js";
 import type { SecretBox } from "./secret-box.js";
 
@@ -34,6 +35,7 @@ export interface NewSecret extends SecretKey {
 
 /**
  * Stores (or replaces) a secret, sealed with `box` and bound to its service, environment and name.
+ * The value also goes to the secret's history, which outlives it: see {@link secretValuesToMask}.
  *
  * @example
  * await setSecret(store.db, box, { service: "api", environment: "*", name: "DB_PASSWORD", value, actor: "ada" });
@@ -41,25 +43,39 @@ export interface NewSecret extends SecretKey {
 export async function setSecret(db: Kysely<Database>, box: SecretBox, input: NewSecret): Promise<SecretInfo> {
   const now = nowIso();
   const sealed = box.seal(input.value, secretContext(input));
-  return db
-    .insertInto("secrets")
-    .values({
-      id: newId("sec"),
-      service: input.service,
-      environment: input.environment,
-      name: input.name,
-      sealed,
-      created_at: now,
-      updated_at: now,
-      updated_by: input.actor,
-    })
-    .onConflict((conflict) =>
-      conflict
-        .columns(["service", "environment", "name"])
-        .doUpdateSet({ sealed, updated_at: now, updated_by: input.actor }),
-    )
-    .returning(["service", "environment", "name", "created_at", "updated_at", "updated_by"])
-    .executeTakeFirstOrThrow();
+  // One transaction: no value is ever current without being in the history too.
+  return inTransaction(db, async (tx) => {
+    await tx
+      .insertInto("secret_history")
+      .values({
+        id: newId("shv"),
+        service: input.service,
+        environment: input.environment,
+        name: input.name,
+        sealed,
+        set_at: now,
+      })
+      .execute();
+    return tx
+      .insertInto("secrets")
+      .values({
+        id: newId("sec"),
+        service: input.service,
+        environment: input.environment,
+        name: input.name,
+        sealed,
+        created_at: now,
+        updated_at: now,
+        updated_by: input.actor,
+      })
+      .onConflict((conflict) =>
+        conflict
+          .columns(["service", "environment", "name"])
+          .doUpdateSet({ sealed, updated_at: now, updated_by: input.actor }),
+      )
+      .returning(["service", "environment", "name", "created_at", "updated_at", "updated_by"])
+      .executeTakeFirstOrThrow();
+  });
 }
 
 /**
@@ -80,7 +96,10 @@ export async function listSecrets(
   return query.orderBy("name").orderBy("environment").execute();
 }
 
-/** Removes one secret; false when there was none. */
+/**
+ * Removes one secret; false when there was none. Its values stay in the history, so what replicas
+ * printed of them stays masked.
+ */
 export async function deleteSecret(db: Kysely<Database>, key: SecretKey): Promise<boolean> {
   const result = await db
     .deleteFrom("secrets")
@@ -115,6 +134,44 @@ export async function resolveSecrets(
   }
   // fromEntries defines own properties, so even a secret named `__proto__` stays a plain entry.
   return Object.fromEntries(values);
+}
+
+/**
+ * Every value the service's secrets have had in `environment` (its own and `*` ones, current,
+ * overridden, changed or removed): what its replicas may have printed, for `secretMasker`.
+ * Never log or return them.
+ *
+ * @example
+ * const mask = secretMasker(await secretValuesToMask(store.db, box, "api", "staging"));
+ */
+export async function secretValuesToMask(
+  db: Kysely<Database>,
+  box: SecretBox,
+  service: string,
+  environment: string,
+): Promise<string[]> {
+  const environments = [environment, ALL_ENVIRONMENTS];
+  // The current values are in the history too; reading both keeps a value masked even so.
+  const rows = await db
+    .selectFrom("secret_history")
+    .select(["service", "environment", "name", "sealed"])
+    .where("service", "=", service)
+    .where("environment", "in", environments)
+    .unionAll(
+      db
+        .selectFrom("secrets")
+        .select(["service", "environment", "name", "sealed"])
+        .where("service", "=", service)
+        .where("environment", "in", environments),
+    )
+    .execute();
+  const sealed = new Map(rows.map((row) => [row.sealed, row]));
+  return [...new Set([...sealed.values()].map((row) => box.open(row.sealed, secretContext(row))))];
+}
+
+/** Forgets the history of a deleted service's secrets: no log the API can reach shows them any more. */
+export async function deleteSecretHistory(db: Kysely<Database>, service: string): Promise<void> {
+  await db.deleteFrom("secret_history").where("service", "=", service).execute();
 }
 
 /** The additional authenticated data a secret is sealed with: moving its row elsewhere breaks it. */

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { replicaLogDir } from "../../deploy/index.js";
 import { followLogRecords, type LogRecord, readLogRecords } from "../../runtime/index.js";
-import { resolveSecrets, secretMasker } from "../../store/index.js";
+import { secretMasker, secretValuesToMask } from "../../store/index.js";
 import { principalOf } from "../auth/principal.js";
 import type { ApiContext } from "../context.js";
 import { HttpProblem } from "../problem.js";
@@ -58,7 +58,12 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
             .max(40)
             .optional()
             .describe('RFC 3339 time or a duration back from now, e.g. "10m".'),
-          grep: z.string().min(1).max(200).optional(),
+          grep: z
+            .string()
+            .min(1)
+            .max(200)
+            .optional()
+            .describe("Only lines containing this text, as they are shown: secret values read `***`."),
           replica: z.string().max(64).optional(),
           limit: z.coerce.number().int().min(1).max(10_000).default(500),
           follow: z.enum(["true", "false"]).optional(),
@@ -85,10 +90,16 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
         );
       }
       const since = timeBound(request.query.since, "since", new Date());
-      // Replicas see their secrets in clear; whatever they print of them is masked here.
-      const mask = secretMasker(
-        Object.values(await resolveSecrets(ctx.store.db, ctx.secretBox, service.name, env.name)),
-      );
+      // Replicas see their secrets in clear; whatever they print of them is masked here. That
+      // includes the values a secret had before it was changed or removed: a replica that still
+      // runs, or an old line, shows them. The stream learns of values set while it runs.
+      const masking = secretMasking(ctx, service.name, env.name);
+      let mask = await masking.refresh();
+      // The grep sees what the reader sees: matching the stored text would tell a secret apart
+      // from a guess one character at a time, and `***` would match nothing.
+      const grep = request.query.grep;
+      const match =
+        grep === undefined ? {} : { match: (record: LogRecord) => mask(record.line).includes(grep) };
       let replicas = ctx.store.db
         .selectFrom("replicas")
         .innerJoin("releases", "releases.id", "replicas.release_id")
@@ -112,7 +123,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
       }));
       const query = {
         ...(since ? { since: new Date(since) } : {}),
-        ...(request.query.grep ? { grep: request.query.grep } : {}),
+        ...match,
         limit: request.query.limit,
       };
       const lines: LogLine[] = [];
@@ -143,7 +154,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
             for await (const record of followLogRecords(source.dir, {
               signal: sse.signal,
               pollIntervalMs: 200,
-              ...(request.query.grep ? { grep: request.query.grep } : {}),
+              ...match,
               limit: 0,
             })) {
               sse.send("log", toLine(source, record, mask));
@@ -155,6 +166,8 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
       };
       sources.forEach(follow);
       const discover = setInterval(async () => {
+        // Before following a new replica: it may run with a value set after the stream began.
+        mask = await masking.refresh().catch(() => mask);
         const current = await ctx.store.db
           .selectFrom("replicas")
           .innerJoin("releases", "releases.id", "replicas.release_id")
@@ -177,4 +190,25 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
       return reply;
     },
   );
+}
+
+/**
+ * A mask of every value the service's secrets have had in the environment, old ones included.
+ * `refresh` reads the values again and returns the mask; it only grows.
+ */
+function secretMasking(ctx: ApiContext, service: string, environment: string) {
+  const values = new Set<string>();
+  let mask = secretMasker(values);
+  return {
+    async refresh(): Promise<(text: string) => string> {
+      const before = values.size;
+      for (const value of await secretValuesToMask(ctx.store.db, ctx.secretBox, service, environment)) {
+        values.add(value);
+      }
+      if (values.size !== before) {
+        mask = secretMasker(values);
+      }
+      return mask;
+    },
+  };
 }

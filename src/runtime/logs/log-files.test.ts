@@ -75,6 +75,9 @@ describe("rotating log files", () => {
       "even 8",
     ]);
     expect(await all(readLogRecords(dir, { grep: "odd", limit: 2 }))).toEqual(["odd 7", "odd 9"]);
+    // `match` filters before the limit too: the last 2 lines it accepts, not 2 lines then a filter.
+    const match = (entry: { line: string }) => entry.line.replace("even", "***").startsWith("***");
+    expect(await all(readLogRecords(dir, { match, limit: 2 }))).toEqual(["even 6", "even 8"]);
     expect(await all(readLogRecords(dir, { limit: 0 }))).toEqual([]);
   });
 

@@ -11,6 +11,11 @@ export interface LogQuery {
   grep?: string;
   /** Only the last N matching lines (the most recent), still returned oldest first. */
   limit?: number;
+  /**
+   * Only records this accepts, too: e.g. a grep on the text a reader is shown (secrets masked)
+   * rather than on the stored text.
+   */
+  match?: (record: LogRecord) => boolean;
 }
 
 /** How to follow a log as it grows. */
@@ -132,7 +137,10 @@ function matches(record: LogRecord, query: LogQuery): boolean {
   if (query.since !== undefined && Date.parse(record.at) < query.since.getTime()) {
     return false;
   }
-  return query.grep === undefined || record.line.includes(query.grep);
+  if (query.grep !== undefined && !record.line.includes(query.grep)) {
+    return false;
+  }
+  return query.match === undefined || query.match(record);
 }
 
 async function readFileRecords(dir: string, seq: number, end: number | undefined): Promise<LogRecord[]> {

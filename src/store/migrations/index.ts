@@ -4,6 +4,7 @@ import { StoreError } from "../store-error.js";
 import * as core from "./0001-core.js";
 import * as access from "./0002-access.js";
 import * as rollouts from "./0003-rollouts.js";
+import * as secretHistory from "./0004-secret-history.js";
 
 /**
  * Every migration, in order. A static list rather than a folder scan, so the compiled `dist/`
@@ -13,10 +14,11 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-core": core,
   "0002-access": access,
   "0003-rollouts": rollouts,
+  "0004-secret-history": secretHistory,
 });
 
 /** The name of the newest migration: the schema version this build of Slipway writes. */
-export const latestSchemaVersion = "0003-rollouts";
+export const latestSchemaVersion = "0004-secret-history";
 
 /** Brings the database up to {@link latestSchemaVersion}; returns the names of the migrations applied. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { newId, nowIso } from "../ids.js";
 import type { Database, Environment, Service } from "../schema.js";
+import { deleteSecretHistory } from "../secrets.js";
 import { inTransaction } from "./in-transaction.js";
 
 /** An environment as the spec declares it, in promotion order. */
@@ -148,8 +149,17 @@ export async function listServices(db: Kysely<Database>): Promise<ServiceWithEnv
   return services.map((s) => ({ ...s, environments: environments.filter((e) => e.service_id === s.id) }));
 }
 
-/** Deletes a service and, through foreign keys, its environments, releases and deployments. */
+/**
+ * Deletes a service and, through foreign keys, its environments, releases and deployments; and
+ * the history of its secrets' values, there for masking logs the API no longer shows.
+ */
 export async function deleteService(db: Kysely<Database>, name: string): Promise<boolean> {
-  const result = await db.deleteFrom("services").where("name", "=", name).executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
+  return inTransaction(db, async (tx) => {
+    const result = await tx.deleteFrom("services").where("name", "=", name).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) {
+      return false;
+    }
+    await deleteSecretHistory(tx, name);
+    return true;
+  });
 }
