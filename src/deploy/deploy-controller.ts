@@ -299,6 +299,39 @@ export class DeployController {
     this.#replicas.clear();
   }
 
+  /**
+   * Stops every replica of a service that is being deleted, as Kubernetes deletes a Deployment's
+   * pods: out of rotation, drained, then stopped; after any rollout running there has finished.
+   */
+  async stopService(service: string): Promise<void> {
+    for (const [environmentId, idle] of this.#scaledToZero) {
+      if (idle.service === service) {
+        this.#scaledToZero.delete(environmentId);
+      }
+    }
+    const environmentIds = new Set(
+      [...this.#replicas.values()].filter((r) => r.service === service).map((r) => r.environmentId),
+    );
+    await Promise.all(
+      [...environmentIds].map((environmentId) =>
+        this.#exclusive(environmentId, async () => {
+          const replicas = this.replicasOf(environmentId);
+          for (const replica of replicas) {
+            replica.routed = false;
+          }
+          this.refreshRoutes();
+          const drainTimeout = Math.max(0, ...replicas.map((r) => r.plan.effective.deploy.drainTimeout));
+          await this.#drain(
+            replicas.map((r) => r.id),
+            drainTimeout,
+          );
+          await Promise.all(replicas.map((r) => this.#stopReplica(r)));
+        }),
+      ),
+    );
+    this.refreshRoutes();
+  }
+
   /** Stops every replica (`slipway down`). */
   async stopAll(): Promise<void> {
     const all = [...this.#replicas.values()];

@@ -212,6 +212,9 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ApiContext): vo
     async (request, reply) => {
       const me = principalOf(request);
       authorize(me.bindings, "service.delete");
+      await requireService(ctx, request.params.name);
+      // Its replicas go first: deleting the records alone would leave them running and routed.
+      await ctx.run.controller.stopService(request.params.name);
       if (!(await deleteService(ctx.store.db, request.params.name))) {
         throw new HttpProblem(404, "service-not-found", `No service "${request.params.name}".`);
       }
