@@ -247,6 +247,9 @@ describeEachEngine("secrets", (getStore) => {
       expect(await deleteService(db, "api")).toBe(true);
       const left = await db.selectFrom("secret_history").select("service").execute();
       expect(left).toEqual([{ service: "web" }]);
+      // Nor does a new service of the same name inherit the deleted one's secrets.
+      const current = await db.selectFrom("secrets").select("service").execute();
+      expect(current).toEqual([{ service: "web" }]);
     });
 
     it("refuse to open with another key rather than leave a value unmasked", async () => {

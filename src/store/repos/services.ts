@@ -151,7 +151,7 @@ export async function listServices(db: Kysely<Database>): Promise<ServiceWithEnv
 
 /**
  * Deletes a service and, through foreign keys, its environments, releases and deployments; and
- * the history of its secrets' values, there for masking logs the API no longer shows.
+ * its secrets with the history of their values.
  */
 export async function deleteService(db: Kysely<Database>, name: string): Promise<boolean> {
   return inTransaction(db, async (tx) => {
@@ -159,6 +159,9 @@ export async function deleteService(db: Kysely<Database>, name: string): Promise
     if (Number(result.numDeletedRows) === 0) {
       return false;
     }
+    // Secrets are keyed by the service's name, not its row: a new service of the same name must
+    // not inherit them.
+    await tx.deleteFrom("secrets").where("service", "=", name).execute();
     await deleteSecretHistory(tx, name);
     return true;
   });
