@@ -11,7 +11,7 @@ export const SERVICE_SPEC_SCHEMA_ID = "https://slipway.dev/schemas/slipway.json"
  *
  * @example
  * // slipway.yaml, first line:
- * // # yaml-language-server: $schema=http://127.0.0.1:7700/api/v1/schema/slipway.json
+ * // # yaml-language-server: $schema=http://127.0.0.1:7420/api/v1/schema/slipway.json
  */
 export function serviceSpecJsonSchema(options: { id?: string } = {}): Record<string, unknown> {
   const generated = z.toJSONSchema(serviceSpecSchema, {

@@ -15,7 +15,7 @@ Editors complete and check the file through the JSON Schema (\`slipway schema\` 
 first line that \`slipway init\` writes:
 
 \`\`\`yaml
-# yaml-language-server: $schema=http://127.0.0.1:7700/api/v1/schema/slipway.json
+# yaml-language-server: $schema=http://127.0.0.1:7420/api/v1/schema/slipway.json
 \`\`\`
 
 Conventions:

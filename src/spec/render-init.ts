@@ -26,7 +26,7 @@ const START_PLACEHOLDER = 'echo "TODO: set start in slipway.yaml" >&2; exit 1';
  * detected build, start and health settings, then staging and production environments. It always parses
  * without errors; unknown parts are placeholders marked TODO.
  *
- * @example renderInitSpec(await detectApp("."), { schemaUrl: "http://127.0.0.1:7700/api/v1/schema/slipway.json" })
+ * @example renderInitSpec(await detectApp("."), { schemaUrl: "http://127.0.0.1:7420/api/v1/schema/slipway.json" })
  */
 export function renderInitSpec(detected: DetectedApp, options: RenderInitOptions): string {
   const name = (options.name === undefined ? undefined : toDnsLabel(options.name)) ?? detected.name;

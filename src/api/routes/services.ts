@@ -1,13 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { parseServiceSpec } from "../../spec/index.js";
+import { parseServiceSpec, type ServiceSpec } from "../../spec/index.js";
 import type { ServiceWithEnvironments } from "../../store/index.js";
 import { applyService, deleteService, listServices } from "../../store/index.js";
 import { principalOf } from "../auth/principal.js";
 import type { ApiContext } from "../context.js";
 import { publishEvent } from "../event-bus.js";
 import { HttpProblem } from "../problem.js";
+import { refuseClaimedRoutes } from "../route-claims.js";
 import { authorize } from "../rbac/index.js";
 import { authErrors, dnsLabel, noContent, problemSchema } from "../schemas/common.js";
 import { declaredEnvironments, requireService, specProblem } from "../service-spec.js";
@@ -128,6 +129,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ApiContext): vo
           200: z.object({ service: serviceSchema }),
           201: z.object({ service: serviceSchema }),
           400: problemSchema,
+          409: problemSchema,
           422: problemSchema,
           ...authErrors,
         },
@@ -149,6 +151,12 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ApiContext): vo
           { errors: [{ field: "spec.service", message: `must be "${request.params.name}" for this URL` }] },
         );
       }
+      const others = await listServices(ctx.store.db);
+      // Stored specs were validated when applied; one that is not a spec (hand-made) claims nothing.
+      const otherSpecs = others
+        .map((other) => JSON.parse(other.spec_json) as ServiceSpec)
+        .filter((spec) => Array.isArray(spec.environments));
+      refuseClaimedRoutes(result.spec, otherSpecs);
       const { service, created } = await applyService(ctx.store.db, {
         name: request.params.name,
         specJson: JSON.stringify(result.spec),

@@ -29,7 +29,8 @@ export const routesSchema = z
     });
   })
   .meta({
-    description: "Host and path prefixes the router sends to this service. None by default.",
+    description:
+      "Host and path prefixes the router sends to this service. None by default. A host and path that another service already routes is refused when the spec is applied (409, naming that service).",
     examples: [[{ host: "api.example.com", path: "/" }]],
   });
 
