@@ -1,3 +1,5 @@
+import { maxHeaderBytes } from "./http-parser.js";
+
 /** A failed upstream attempt, classified for the answer and the retry decision. */
 export interface UpstreamFailure {
   kind: "connection_refused" | "connection_failed" | "upstream_timeout" | "aborted";
@@ -52,7 +54,7 @@ export function classifyUpstreamError(error: unknown, upstreamTimeoutMs: number)
   const broken = brokenConnection[code];
   return {
     kind: "connection_failed",
-    explanation: broken ?? (code.startsWith("HPE_") ? "invalid HTTP response" : "upstream error"),
+    explanation: broken ?? invalidResponse(code),
     beforeConnect: false,
     beforeResponse: broken !== undefined,
   };
@@ -63,4 +65,12 @@ function errorCode(error: unknown): string {
     return error.code;
   }
   return "";
+}
+
+/** What llhttp found wrong with a replica's answer, in words a service owner can act on. */
+function invalidResponse(code: string): string {
+  if (code === "HPE_HEADER_OVERFLOW") {
+    return `invalid HTTP response: its headers exceed ${maxHeaderBytes / 1024} KiB`;
+  }
+  return code.startsWith("HPE_") ? `invalid HTTP response (${code})` : "upstream error";
 }
