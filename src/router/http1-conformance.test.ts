@@ -788,7 +788,8 @@ describe("HTTP/1.1 conformance of the router", () => {
     const client = await WireClient.open(port);
     const targets = [
       "/a%20b/c?x=1&y=%2F",
-      "/%2e%2e/x%2Fy/?a=%25&b=c+d&&e",
+      // Dot-segments are resolved for routing only (one that climbs above / is a 400, as in nginx).
+      "/a/%2e%2e/x%2Fy/?a=%25&b=c+d&&e",
       "/search?q=caf%C3%A9&sort=-date&empty=",
       "/p;matrix=1/%7Euser?",
     ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normaliseHost, readRequestTarget } from "./request-target.js";
+import { normaliseHost, readRequestTarget, routingPath } from "./request-target.js";
 
 describe("normaliseHost", () => {
   it.each([
@@ -78,5 +78,27 @@ describe("readRequestTarget", () => {
     expect(readRequestTarget({ url: "/", host: "a", hostCount: 2 })).toEqual({
       problem: "the request has more than one Host header",
     });
+  });
+});
+
+describe("routingPath", () => {
+  it.each([
+    ["/", "/"],
+    ["/api/users", "/api/users"],
+    ["/api/../admin", "/admin"],
+    ["/api/%2e%2E/admin", "/admin"],
+    ["/a/./b", "/a/b"],
+    ["/a//b", "/a/b"],
+    ["/a/b/", "/a/b/"],
+    ["/a/b/.", "/a/b/"],
+    ["/a/..", "/"],
+    ["/a/.b/..c", "/a/.b/..c"],
+    ["/%41", "/%41"],
+  ])("%s is routed as %s", (path, routed) => {
+    expect(routingPath(path)).toBe(routed);
+  });
+
+  it.each(["/..", "/a/../..", "/%2e%2e/x"])("%s climbs above / and is refused", (path) => {
+    expect(routingPath(path)).toBeUndefined();
   });
 });

@@ -53,8 +53,47 @@ export function readRequestTarget(request: {
     return { problem: "the Host header is not a valid host name" };
   }
   const queryStart = pathAndQuery.indexOf("?");
-  const path = queryStart === -1 ? pathAndQuery : pathAndQuery.slice(0, queryStart);
+  const path = routingPath(queryStart === -1 ? pathAndQuery : pathAndQuery.slice(0, queryStart));
+  if (path === undefined) {
+    return { problem: "the path climbs above / with ..: resolve it before sending" };
+  }
   return { host, authority, path, pathAndQuery };
+}
+
+/**
+ * The path routes are matched on, as nginx matches locations: `.` and `..` segments resolved
+ * (`%2e` counts as a dot) and repeated slashes merged, so `/api/../admin` is routed as `/admin`
+ * and cannot slip past a path prefix into another service. The request still goes upstream as
+ * sent. Undefined when `..` climbs above the root.
+ */
+export function routingPath(path: string): string | undefined {
+  // The common case costs two scans: nothing to resolve.
+  if (!path.includes("/.") && !path.includes("//") && !path.includes("%")) {
+    return path;
+  }
+  const decoded = path.replace(/%2e/gi, ".");
+  const segments: string[] = [];
+  const parts = decoded.split("/");
+  for (let index = 1; index < parts.length; index++) {
+    const part = parts[index] as string;
+    const last = index === parts.length - 1;
+    if (part === "..") {
+      if (segments.length === 0) {
+        return undefined;
+      }
+      segments.pop();
+      if (last) {
+        segments.push("");
+      }
+    } else if (part === "." || (part === "" && !last)) {
+      if (last) {
+        segments.push("");
+      }
+    } else {
+      segments.push(part);
+    }
+  }
+  return `/${segments.join("/")}`;
 }
 
 // Clients send the same few Host values again and again: each is normalised once. Bounded, so

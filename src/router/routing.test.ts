@@ -60,6 +60,23 @@ describe("routing by host and path prefix", () => {
     expect(await servedBy("example.com", "/api/v22")).toBe("api-1");
   });
 
+  it("matches prefixes on the resolved path, as nginx does: .. cannot slip into another service", async () => {
+    // On example.com, /api goes to api, everything else to web: /api/../ is web's root.
+    expect(await servedBy("example.com", "/api/../secret")).toBe("web-1");
+    expect(await servedBy("example.com", "/api/%2E%2e/secret")).toBe("web-1");
+    expect(await servedBy("example.com", "/x/../api/v2/users")).toBe("api-v2-1");
+    expect(await servedBy("example.com", "//api//v2")).toBe("api-v2-1");
+    // The request still reaches the replica as it was sent.
+    const response = await send(url, { host: "example.com", path: "/x/./../api/users?q=1" });
+    expect(JSON.parse(response.body) as EchoedRequest).toMatchObject({
+      upstream: "api-1",
+      url: "/x/./../api/users?q=1",
+    });
+    const above = await send(url, { host: "example.com", path: "/api/../../etc/passwd" });
+    expect(above.status).toBe(400);
+    expect(JSON.parse(above.body).detail).toContain("climbs above /");
+  });
+
   it("matches single-label wildcards, exact hosts first on equal prefixes", async () => {
     expect(await servedBy("acme.example.com", "/")).toBe("tenants-1");
     expect(await servedBy("acme.example.com", "/admin/users")).toBe("web-1");
