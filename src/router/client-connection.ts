@@ -4,8 +4,8 @@ import {
   bodyReadByCaller,
   HttpParser,
   isParseError,
-  type ParseError,
   type ParsedHead,
+  type ParseError,
   sizedBodyPart,
 } from "./http-parser.js";
 import { type RequestHead, readRequestHead } from "./request-head.js";

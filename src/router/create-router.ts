@@ -1,5 +1,5 @@
-import { createServer, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { selectionPolicies } from "./balancer.js";
 import { ClientConnection, type ClientConnectionHost } from "./client-connection.js";
 import type { ParseError } from "./http-parser.js";

@@ -2,11 +2,11 @@ import type { Socket } from "node:net";
 import type { SelectionPolicy } from "./balancer.js";
 import type { ClientConnection, ClientExchange } from "./client-connection.js";
 import { type Framing, lastChunk, serializeRequestHead, serializeResponseHead } from "./forwarded-headers.js";
-import type { ParsedHead } from "./http-parser.js";
 import { httpDate } from "./http-date.js";
+import type { ParsedHead } from "./http-parser.js";
 import { hasBody, type RequestHead } from "./request-head.js";
-import type { ResponseHeadFacts } from "./response-head.js";
 import type { RequestTarget } from "./request-target.js";
+import type { ResponseHeadFacts } from "./response-head.js";
 import type { RouterMetrics } from "./router-metrics.js";
 import {
   noReadyReplicaProblem,

@@ -1,8 +1,8 @@
 import { Worker } from "node:worker_threads";
 import {
   fromThreadError,
-  type RouterThreadMessage,
   type RouterThreadCall,
+  type RouterThreadMessage,
   type RouterThreadOptions,
 } from "./router-thread-protocol.js";
 import type { RouteEntry, RouterOptions, ThreadedRouter } from "./types.js";
