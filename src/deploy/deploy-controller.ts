@@ -434,7 +434,7 @@ export class DeployController {
       maxSurge: effective.deploy.maxSurge as number | `${number}%`,
       maxUnavailable: effective.deploy.maxUnavailable as number | `${number}%`,
       drainTimeoutMs: effective.deploy.drainTimeout,
-      stopGraceMs: this.#stopGraceMs(),
+      stopGraceMs: this.#stopGraceMs(effective),
     });
     await this.#records.savePlan(deployment.id, { kind: request.kind, desired, ...plan });
     await this.#options.publish({
@@ -646,7 +646,7 @@ export class DeployController {
         records: this.#records,
         publish: this.#options.publish,
         ...(this.#options.backoff ? { backoff: this.#options.backoff } : {}),
-        stopGraceMs: this.#stopGraceMs(),
+        stopGraceMs: this.#stopGraceMs(effective),
         onRoutingChange: () => this.refreshRoutes(),
         onError: (error, what) => this.#options.log.error({ err: error }, what),
         seal: (stored) => this.#sealStored(id, stored),
@@ -714,7 +714,7 @@ export class DeployController {
   async #stopReplica(replica: LiveReplica): Promise<void> {
     replica.routed = false;
     try {
-      await replica.supervisor.stop(this.#stopGraceMs());
+      await replica.supervisor.stop(this.#stopGraceMs(replica.plan.effective));
     } finally {
       await replica.flushed();
       this.#replicas.delete(replica.id);
@@ -845,8 +845,12 @@ export class DeployController {
     });
   }
 
-  #stopGraceMs(): number {
-    return this.#options.stopGraceMs ?? 30_000;
+  /**
+   * The spec's `deploy.stopGracePeriod`, unless the platform was started with its own (tests);
+   * releases recorded before the field existed get its default, 30 s.
+   */
+  #stopGraceMs(effective: ServiceSpec): number {
+    return this.#options.stopGraceMs ?? effective.deploy.stopGracePeriod ?? 30_000;
   }
 }
 

@@ -220,7 +220,12 @@ export class LiveReplica {
           state: "Exited",
           ...(event.exit ? { exit_code: event.exit.code, reason: event.exit.reason } : {}),
         });
-        this.#publish("replica.stopped", `${name} stopped`);
+        this.#publish(
+          "replica.stopped",
+          event.exit?.signal === "SIGKILL"
+            ? `${name} stopped: it was still running ${Math.round(this.ctx.stopGraceMs / 1000)} s after SIGTERM (deploy.stopGracePeriod), so it was killed`
+            : `${name} stopped`,
+        );
         this.ctx.onRoutingChange();
         break;
     }

@@ -90,6 +90,7 @@ describe("effectiveSpec", () => {
       maxUnavailable: 0,
       drainTimeout: 60_000,
       readyTimeout: 300_000,
+      stopGracePeriod: 30_000,
       canary: { steps: [{ weight: 20, pause: 60_000 }] },
     });
   });

@@ -64,6 +64,11 @@ const deployFields = {
     description: "How long a new replica may take to pass readiness before the deploy fails.",
     examples: ["5m"],
   }),
+  stopGracePeriod: durationSchema.meta({
+    description:
+      "How long a replica has to exit after SIGTERM before it is killed with SIGKILL (Kubernetes' terminationGracePeriodSeconds).",
+    examples: ["30s", "2m"],
+  }),
   canary: canarySchema,
 };
 
@@ -74,6 +79,7 @@ export const DEPLOY_DEFAULTS = {
   maxUnavailable: 0,
   drainTimeout: "30s",
   readyTimeout: "5m",
+  stopGracePeriod: "30s",
 } as const;
 
 /** Rollout settings of a spec, with defaults. */
@@ -85,6 +91,7 @@ export const deploySchema = z
     maxUnavailable: deployFields.maxUnavailable.prefault(DEPLOY_DEFAULTS.maxUnavailable),
     drainTimeout: deployFields.drainTimeout.prefault(DEPLOY_DEFAULTS.drainTimeout),
     readyTimeout: deployFields.readyTimeout.prefault(DEPLOY_DEFAULTS.readyTimeout),
+    stopGracePeriod: deployFields.stopGracePeriod.prefault(DEPLOY_DEFAULTS.stopGracePeriod),
     canary: canarySchema.optional(),
   })
   .meta({
