@@ -109,5 +109,8 @@ export const eventRecord = z.object({
 /** An event as the CLI reads it. */
 export type EventRecord = z.infer<typeof eventRecord>;
 
-/** GET /api/v1/events */
-export const eventListResponse = z.object({ events: z.array(eventRecord) });
+/** GET /api/v1/events; `truncated` (more events matched than the limit let through) is newer. */
+export const eventListResponse = z.object({
+  events: z.array(eventRecord),
+  truncated: z.boolean().optional(),
+});

@@ -59,6 +59,22 @@ describe("toCliError", () => {
     ]);
   });
 
+  it("does not repeat a field error the server's detail already says", () => {
+    const message = 'expected an RFC 3339 time like "2026-11-27T18:00:00Z" or a duration like "10m"';
+    const error = toCliError(
+      apiError(400, {
+        detail: `query.since: ${message}, found "yesterday"`,
+        errors: [
+          { field: "query.since", message },
+          { field: "query.limit", message: "Too small" },
+        ],
+      }),
+      { url },
+    );
+    expect(error.message).toBe(`query.since: ${message}, found "yesterday"`);
+    expect(error.details).toEqual(["query.limit: Too small"]);
+  });
+
   it("says the server cannot be reached and asks whether it runs", () => {
     const error = toCliError(new UnreachableError(url, "refused", new Error("ECONNREFUSED")), { url });
     expect(error.message).toBe(`cannot reach Slipway at ${url}`);

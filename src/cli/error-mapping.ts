@@ -50,8 +50,11 @@ export function toCliError(error: unknown, context: ErrorContext): CliError {
 }
 
 function fromProblem(problem: Problem, context: ErrorContext, cause: ApiError): CliError {
-  const details = problem.errors.map((fieldError) => formatFieldError(fieldError, context.file));
   const detail = problem.detail ?? problem.title;
+  // A detail that already says what its one field error says is not repeated under it.
+  const details = problem.errors
+    .map((fieldError) => formatFieldError(fieldError, context.file))
+    .filter((line) => !detail.includes(line));
   const make = (message: string, exitCode: ExitCodeValue, hint?: string) =>
     new CliError(message, { exitCode, details, cause, ...(hint === undefined ? {} : { hint }) });
   switch (problem.status) {

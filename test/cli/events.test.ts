@@ -51,6 +51,38 @@ describe("slipway events", () => {
     expect(tokens.events.map((event: { kind: string }) => event.kind)).toEqual(["token.created"]);
   });
 
+  it("--since keeps the newest events of the window, oldest first, and says when --limit cut", async () => {
+    const newest = await cli.run(["events", "--limit", "2", "--json"]);
+    const windowed = await cli.run(["events", "--since", "10m", "--limit", "2", "--json"]);
+    expect(windowed.code, windowed.stderr).toBe(0);
+    const seqs = (run: { stdout: string }) =>
+      (JSON.parse(run.stdout).events as { seq: number }[]).map((event) => event.seq);
+    expect(seqs(windowed)).toEqual(seqs(newest));
+    expect(seqs(windowed)[0]).toBeLessThan(seqs(windowed)[1] ?? 0);
+    expect(JSON.parse(windowed.stdout).truncated).toBe(true);
+    expect(windowed.stderr).toBe("");
+
+    const human = await cli.run(["events", "--since", "10m", "--limit", "2"]);
+    expect(human.code).toBe(0);
+    expect(human.stdout.trim().split("\n")).toHaveLength(3);
+    expect(human.stderr).toBe("showing the latest 2 events since 10m; --limit N (up to 1000) shows more\n");
+    const all = await cli.run(["events", "--since", "10m"]);
+    expect(all.stderr).toBe("");
+  });
+
+  it("checks --since and --limit itself: a usage error (exit 2) naming the flag and the form", async () => {
+    const since = await cli.run(["events", "--since", "yesterday"]);
+    expect(since.code).toBe(2);
+    expect(since.stderr).toBe(
+      'error: --since "yesterday" is not a duration or time\n' +
+        "hint: use a duration back from now like 10m, 2h or 1d, or an ISO-8601 time like 2026-11-27T18:00:00Z\n",
+    );
+    const limit = await cli.run(["events", "--limit", "0"]);
+    expect(limit.code).toBe(2);
+    expect(limit.stderr).toMatch(/^error: --limit "0" is not a whole number from 1 to 1000\n/);
+    expect(limit.stderr).not.toContain("query.");
+  });
+
   it("rejects a malformed filter with the server's reason", async () => {
     const result = await cli.run(["events", "--kind", "Not A Kind"]);
     expect(result.code).toBe(1);

@@ -106,6 +106,24 @@ describe("slipway logs", () => {
     expect(unknown.stderr).toMatch(/^error: No replica rep_nope/);
   });
 
+  it("checks --since and --grep itself: a usage error (exit 2) naming the flag and the form", async () => {
+    const since = await slipway(["logs", "talker", "--since", "yesterday"]);
+    expect(since.code).toBe(2);
+    expect(since.stderr).toBe(
+      'error: --since "yesterday" is not a duration or time\n' +
+        "hint: use a duration back from now like 10m, 2h or 1d, or an ISO-8601 time like 2026-11-27T18:00:00Z\n",
+    );
+    const grep = await slipway(["logs", "talker", "--grep", ""]);
+    expect(grep.code).toBe(2);
+    expect(grep.stderr).toMatch(/^error: --grep "" is empty\nhint: /);
+    const long = await slipway(["logs", "talker", "--grep", "x".repeat(201)]);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toMatch(/^error: --grep text is 201 characters long, over 200\n/);
+    const fine = await slipway(["logs", "talker", "--since", "1h", "--grep", "fail-once"]);
+    expect(fine.code, fine.stderr).toBe(0);
+    expect(fine.stdout).toMatch(/ stdout request \/fail-once\n/);
+  });
+
   it("-f prints what was there, then new lines as they come, each once", async () => {
     const child = spawn(nodeBinary, [slipwayBinary, "logs", "talker", "-f", "--json"], {
       env: cli.env,

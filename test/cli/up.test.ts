@@ -1,8 +1,8 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliSandbox, createCliSandbox, nodeBinary, slipwayBinary } from "./support/slipway-cli.js";
+import { type CliSandbox, createCliSandbox } from "./support/slipway-cli.js";
+import { startUp } from "./support/start-up.js";
 
 // End to end: `slipway up` run as a real foreground process, then stopped with SIGTERM.
 let cli: CliSandbox;
@@ -13,56 +13,11 @@ afterAll(async () => {
   await cli?.cleanup();
 });
 
-interface Started {
-  child: ChildProcessWithoutNullStreams;
-  banner: string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `slipway up` and resolves once its banner is complete. */
-function startUp(dataDir: string, extra: string[] = []): Promise<Started> {
-  const child = spawn(
-    nodeBinary,
-    [
-      slipwayBinary,
-      "up",
-      "--port",
-      "0",
-      "--router-port",
-      "0",
-      "--data",
-      dataDir,
-      "--log-level",
-      "silent",
-      ...extra,
-    ],
-    {
-      env: cli.env,
-      cwd: cli.dir,
-    },
-  );
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    let stdout = "";
-    let stderr = "";
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-      if (stdout.includes("Press Ctrl-C to stop")) {
-        resolve({ child, banner: stdout, exited });
-      }
-    });
-    void exited.then((code) => reject(new Error(`slipway up exited early (${code}): ${stdout}${stderr}`)));
-  });
-}
-
 describe("slipway up", () => {
   const dataDir = () => join(cli.dir, "data");
 
   it("on first start prints the URL and the admin token once, and logs this machine's CLI in", async () => {
-    const { child, banner, exited } = await startUp(dataDir());
+    const { child, banner, exited } = await startUp(cli, dataDir());
     try {
       const url = banner.match(/Slipway is running at (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
       const token = banner.match(/^ {2}(slp_[A-Za-z0-9]{40})$/m)?.[1];
@@ -88,7 +43,7 @@ describe("slipway up", () => {
 
   it("on the next start shows no token and leaves the config alone", async () => {
     const before = await readFile(cli.configPath, "utf8");
-    const { child, banner, exited } = await startUp(dataDir());
+    const { child, banner, exited } = await startUp(cli, dataDir());
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(banner).toMatch(/Slipway is running at http:\/\/127\.0\.0\.1:\d+/);
@@ -97,7 +52,7 @@ describe("slipway up", () => {
   });
 
   it("refuses a second platform on the same data directory (exit 6), saying who holds it", async () => {
-    const { child, exited } = await startUp(dataDir());
+    const { child, exited } = await startUp(cli, dataDir());
     try {
       const second = await cli.run(["up", "--port", "0", "--router-port", "0", "--data", dataDir()]);
       expect(second.code).toBe(6);
@@ -115,7 +70,10 @@ describe("slipway up", () => {
 
   it("--deploy serves a service right after the start, and `slipway down` stops it and the platform", async () => {
     const examples = join(import.meta.dirname, "..", "..", "examples", "hello-api");
-    const { child, banner, exited } = await startUp(join(cli.dir, "data-deploy"), ["--deploy", examples]);
+    const { child, banner, exited } = await startUp(cli, join(cli.dir, "data-deploy"), [
+      "--deploy",
+      examples,
+    ]);
     try {
       expect(banner).toMatch(/hello-api v1 is live in staging: http:\/\/hello-api\.staging\.localhost:\d+/);
       const routerUrl = banner.match(/services: +(http:\/\/127\.0\.0\.1:\d+)/)?.[1];

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { listAudit, listEvents } from "../../store/index.js";
+import { type EventFilter, type EventRecord, listAudit, listEvents } from "../../store/index.js";
 import { principalOf } from "../auth/principal.js";
 import type { ApiContext } from "../context.js";
 import { authorize } from "../rbac/index.js";
@@ -23,6 +23,33 @@ const auditEntrySchema = z
   })
   .meta({ id: "AuditEntry" });
 
+const eventListQuery = eventFilterQuery.extend({
+  keep: z
+    .enum(["newest", "oldest"])
+    .optional()
+    .describe(
+      "Which matching events `limit` keeps: the newest, or the oldest (for paging forward with `after`). " +
+        "Default: the newest, but the oldest when `since` or `after` is given. The list is oldest first either way.",
+    ),
+});
+
+/**
+ * Whether more events match `filter` than the page holds: the one matching event just beyond the
+ * page's far end (older than a page of the newest, newer than a page of the oldest) is looked up.
+ */
+async function truncated(ctx: ApiContext, filter: EventFilter, page: EventRecord[]): Promise<boolean> {
+  if (page.length === 0 || page.length < (filter.limit ?? 0)) {
+    return false;
+  }
+  const seqs = page.map((event) => Number(event.seq));
+  const newest = filter.order === "desc";
+  const [beyond] = await listEvents(ctx.store.db, { ...filter, limit: 1, order: newest ? "asc" : "desc" });
+  if (beyond === undefined) {
+    return false;
+  }
+  return newest ? Number(beyond.seq) < Math.min(...seqs) : Number(beyond.seq) > Math.max(...seqs);
+}
+
 export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
@@ -32,15 +59,27 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
       schema: {
         tags: ["events"],
         summary: "The timeline: deploys, restarts, config changes… newest last.",
-        querystring: eventFilterQuery,
-        response: { 200: z.object({ events: z.array(eventSchema) }), 400: problemSchema, ...authErrors },
+        querystring: eventListQuery,
+        response: {
+          200: z.object({
+            events: z.array(eventSchema),
+            truncated: z
+              .boolean()
+              .describe("More events match than `limit` let through (see `keep` for which were kept)."),
+          }),
+          400: problemSchema,
+          ...authErrors,
+        },
       },
     },
     async (request) => {
       authorize(principalOf(request).bindings, "read");
       const q = request.query;
       const now = new Date();
-      const events = await listEvents(ctx.store.db, {
+      // With no cursor, the newest `limit` events are the useful ones; `since` or `after` used to
+      // mean paging forward from there, so they keep the oldest unless asked otherwise.
+      const keep = q.keep ?? (q.after === undefined && q.since === undefined ? "newest" : "oldest");
+      const filter: EventFilter = {
         service: q.service,
         environment: q.environment,
         kind: q.kind,
@@ -48,11 +87,11 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
         until: timeBound(q.until, "until", now),
         afterSeq: q.after,
         limit: q.limit,
-        // With no cursor, the newest `limit` events are the useful ones; show them oldest first.
-        order: q.after === undefined && q.since === undefined ? "desc" : "asc",
-      });
+        order: keep === "newest" ? "desc" : "asc",
+      };
+      const events = await listEvents(ctx.store.db, filter);
       events.sort((a, b) => Number(a.seq) - Number(b.seq));
-      return { events: events.map(eventView) };
+      return { events: events.map(eventView), truncated: await truncated(ctx, filter, events) };
     },
   );
 

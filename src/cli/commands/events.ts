@@ -4,6 +4,9 @@ import type { ActionFactory } from "../command-action.js";
 import type { CommandContext } from "../command-context.js";
 import { followEvents } from "../event-stream.js";
 import type { Colors } from "../output/colors.js";
+import { escapeControlChars } from "../output/control-chars.js";
+import { parseCount } from "../parse-count.js";
+import { parseSince } from "../parse-since.js";
 
 interface EventsOptions {
   service?: string;
@@ -13,6 +16,9 @@ interface EventsOptions {
   follow?: boolean;
 }
 
+/** The most events one request returns. */
+const MAX_LIMIT = 1000;
+
 /** `slipway events`: the event log (deploys, config changes, token and secret changes…), or a live feed with -f. */
 export function registerEventsCommand(program: Command, action: ActionFactory): void {
   program
@@ -21,7 +27,7 @@ export function registerEventsCommand(program: Command, action: ActionFactory): 
     .option("--service <service>", "only this service's events")
     .option("--kind <kind>", "only this kind, or a prefix ending in .* (e.g. secret.*)")
     .option("--since <when>", "from this time (RFC 3339) or this long ago (e.g. 10m, 2h)")
-    .option("--limit <n>", "at most this many events")
+    .option("--limit <n>", `at most this many events, the newest (default 100, at most ${MAX_LIMIT})`)
     .option(
       "-f, --follow",
       "keep running and print new events as they happen (--json: one JSON object per line)",
@@ -29,12 +35,21 @@ export function registerEventsCommand(program: Command, action: ActionFactory): 
     .action(
       action(async (ctx, command) => {
         const options = command.opts<EventsOptions>();
+        const limit =
+          options.limit === undefined ? undefined : parseCount(options.limit, "--limit", 1, MAX_LIMIT);
+        const since = options.since === undefined ? undefined : await parseSince(options.since);
         const client = await ctx.client();
-        const { events } = await client.get("/api/v1/events", eventListResponse, {
-          query: { service: options.service, kind: options.kind, since: options.since, limit: options.limit },
+        // Like `journalctl --since`: the newest events of the window. With -f, the oldest, as
+        // the live feed then goes on after the last one shown: nothing of the window is skipped.
+        const keep = since !== undefined && !options.follow ? "newest" : undefined;
+        const { events, truncated } = await client.get("/api/v1/events", eventListResponse, {
+          query: { service: options.service, kind: options.kind, since, limit, keep },
         });
         if (!options.follow) {
-          printList(ctx, events);
+          printList(ctx, events, truncated === true);
+          if (truncated && !ctx.output.json) {
+            ctx.output.note(truncationNote(events.length, since));
+          }
           return;
         }
         const print = (event: EventRecord) =>
@@ -61,9 +76,9 @@ export function registerEventsCommand(program: Command, action: ActionFactory): 
     );
 }
 
-function printList(ctx: CommandContext, events: EventRecord[]): void {
+function printList(ctx: CommandContext, events: EventRecord[], truncated: boolean): void {
   if (ctx.output.json) {
-    ctx.output.data({ events });
+    ctx.output.data({ events, truncated });
     return;
   }
   ctx.output.table(
@@ -74,10 +89,18 @@ function printList(ctx: CommandContext, events: EventRecord[]): void {
       event.service ?? "-",
       event.environment ?? "-",
       event.actor ?? "-",
-      event.message ?? "",
+      escapeControlChars(event.message ?? ""),
     ]),
     "no events match",
   );
+}
+
+/** What to say on stderr when the limit left events out: how many are shown, and how to see more. */
+export function truncationNote(shown: number, since: string | undefined): string {
+  const what = `showing the latest ${shown} ${shown === 1 ? "event" : "events"}${since === undefined ? "" : ` since ${since}`}`;
+  return shown < MAX_LIMIT
+    ? `${what}; --limit N (up to ${MAX_LIMIT}) shows more`
+    : `${what}; narrow it with --since, --service or --kind to see the rest`;
 }
 
 /** One event on one line, for the live feed. */
@@ -91,7 +114,7 @@ export function formatEventLine(event: EventRecord, colors: Colors): string {
     parts.push(colors.dim(`by ${event.actor}`));
   }
   if (event.message) {
-    parts.push(event.message);
+    parts.push(escapeControlChars(event.message));
   }
   return parts.join("  ");
 }

@@ -1,11 +1,13 @@
 import type { Command } from "commander";
 import { apiPath } from "../api-path.js";
+import { usageError } from "../cli-error.js";
 import type { ActionFactory } from "../command-action.js";
 import type { CommandContext } from "../command-context.js";
 import { followLogs } from "../logs/follow-logs.js";
 import { formatLogLine } from "../logs/format-log-line.js";
 import { SeenLines } from "../logs/seen-lines.js";
 import { parseCount } from "../parse-count.js";
+import { parseSince } from "../parse-since.js";
 import { type LogLine, logListResponse } from "../run-api-schemas.js";
 
 interface LogsOptions {
@@ -19,6 +21,8 @@ interface LogsOptions {
 
 /** The most lines one request returns. */
 const MAX_LIMIT = 10_000;
+/** The longest `--grep` text the server takes. */
+const MAX_GREP = 200;
 
 /** `slipway logs SERVICE`: its replicas' stdout and stderr, oldest first; -f follows new lines live. */
 export function registerLogsCommand(program: Command, action: ActionFactory): void {
@@ -38,11 +42,13 @@ export function registerLogsCommand(program: Command, action: ActionFactory): vo
         const options = command.opts<LogsOptions>();
         const limit =
           options.limit === undefined ? undefined : parseCount(options.limit, "--limit", 1, MAX_LIMIT);
+        const since = options.since === undefined ? undefined : await parseSince(options.since);
+        const grep = options.grep === undefined ? undefined : parseGrep(options.grep);
         const client = await ctx.client();
         const path = apiPath("services", service, "logs");
-        const filters = { environment: options.env, grep: options.grep, replica: options.replica };
+        const filters = { environment: options.env, grep, replica: options.replica };
         const { lines } = await client.get(path, logListResponse, {
-          query: { ...filters, since: options.since, limit },
+          query: { ...filters, since, limit },
         });
         if (!options.follow) {
           printList(ctx, lines);
@@ -56,7 +62,7 @@ export function registerLogsCommand(program: Command, action: ActionFactory): vo
         }
         await followLogs(client, {
           path,
-          query: { ...filters, since: options.since },
+          query: { ...filters, since },
           seen,
           onLine: print,
           onConnectionChange: (state) =>
@@ -66,6 +72,23 @@ export function registerLogsCommand(program: Command, action: ActionFactory): vo
         });
       }),
     );
+}
+
+/** `--grep`: some text, as long as the server takes; otherwise a usage error (exit 2). */
+function parseGrep(text: string): string {
+  if (text === "") {
+    throw usageError(
+      '--grep "" is empty',
+      "give the text lines must contain, e.g. --grep error; without --grep every line is shown",
+    );
+  }
+  if (text.length > MAX_GREP) {
+    throw usageError(
+      `--grep text is ${text.length} characters long, over ${MAX_GREP}`,
+      "look for a shorter part of the line",
+    );
+  }
+  return text;
 }
 
 function printList(ctx: CommandContext, lines: LogLine[]): void {

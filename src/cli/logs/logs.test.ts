@@ -25,6 +25,17 @@ describe("formatLogLine", () => {
   });
 });
 
+describe("formatLogLine with an app's control characters", () => {
+  it("shows them as \\x1b instead of letting them reach the terminal, tabs kept", () => {
+    const at = "2025-01-31T14:05:09.120Z";
+    expect(formatLogLine(line(at, "\x1b]0;PWNED\x07\x1b[2J\tfake\u009b"), plain)).toBe(
+      `${formatLogTime(at)} r-1 stdout \\x1b]0;PWNED\\x07\\x1b[2J\tfake\\u009b`,
+    );
+    const error = formatLogLine({ ...line(at, "\x1b[31mboom"), stream: "stderr" }, createColors(true));
+    expect(error).toContain("\u001b[33m\\x1b[31mboom");
+  });
+});
+
 describe("SeenLines", () => {
   it("lets a reopened stream repeat nothing already shown, and lose nothing new", () => {
     const seen = new SeenLines();

@@ -63,6 +63,15 @@ describe("formatBuildLogLine", () => {
     const colored = formatBuildLogLine({ stream: "stderr", line: "npm warn" }, createColors(true));
     expect(colored).toContain("\u001b[33mnpm warn");
   });
+
+  it("shows the build's control characters, and an event message's, rather than obeying them", () => {
+    expect(formatBuildLogLine({ stream: "stdout", line: "\x1b[2Jdone\r" }, plain)).toBe(
+      "  build | \\x1b[2Jdone\\x0d",
+    );
+    expect(formatProgressLine(event("replica.exited", {}, { message: "exited: \x1b]0;x\x07" }), plain)).toBe(
+      "  ✗ exited: \\x1b]0;x\\x07",
+    );
+  });
 });
 
 describe("belongsToRollout", () => {

@@ -1,5 +1,6 @@
 import type { EventRecord } from "../api-schemas.js";
 import type { Colors } from "../output/colors.js";
+import { escapeControlChars } from "../output/control-chars.js";
 
 /** Which rollout a command is watching: its events are the ones it prints. */
 export interface RolloutTarget {
@@ -53,7 +54,7 @@ export function endsRollout(event: EventRecord, target: RolloutTarget): boolean 
  * // "  ✓ web/staging replica r1 (v3) is ready"
  */
 export function formatProgressLine(event: EventRecord, colors: Colors): string {
-  const text = event.message ?? event.kind;
+  const text = escapeControlChars(event.message ?? event.kind);
   if (goodKinds.has(event.kind)) {
     return `  ${colors.green("✓")} ${text}`;
   }
@@ -66,9 +67,10 @@ export function formatProgressLine(event: EventRecord, colors: Colors): string {
   return `  ${colors.dim("·")} ${text}`;
 }
 
-/** One line of a build log: `  build | text`, stderr in yellow. */
+/** One line of a build log: `  build | text`, stderr in yellow, control characters shown. */
 export function formatBuildLogLine(line: { stream: string; line: string }, colors: Colors): string {
-  const text = line.stream === "stderr" ? colors.yellow(line.line) : line.line;
+  const shown = escapeControlChars(line.line);
+  const text = line.stream === "stderr" ? colors.yellow(shown) : shown;
   return `  ${colors.dim("build |")} ${text}`;
 }
 

@@ -62,6 +62,17 @@ describe("rolloutFailure", () => {
   });
 });
 
+describe("rolloutFailure with an app's control characters", () => {
+  it("shows them in the reason and the log lines instead of sending them to the terminal", () => {
+    const error = rolloutFailure({ ...base, status: "failed", reason: "replica r-9 said \x1b[2J" }, "web", [
+      "\x1b]0;PWNED\x07fake: all good\tok",
+    ]);
+    expect(error.message).toBe("the deployment of web v4 to staging failed: replica r-9 said \\x1b[2J");
+    expect(error.details).toEqual(["last log lines:", "  | \\x1b]0;PWNED\\x07fake: all good\tok"]);
+    expect(buildFailure("web", 5, "\x1b[31mred").message).toBe("the build of web v5 failed: \\x1b[31mred");
+  });
+});
+
 describe("buildFailure", () => {
   it("exits 1 with the build's reason", () => {
     const error = buildFailure("web", 5, "npm ci exited with code 1");

@@ -1,5 +1,6 @@
 import { CliError } from "../cli-error.js";
 import { ExitCode } from "../exit-codes.js";
+import { escapeControlChars } from "../output/control-chars.js";
 import type { Deployment } from "../run-api-schemas.js";
 
 /** How many of the failing replica's last log lines are shown. */
@@ -27,7 +28,8 @@ export function successLine(deployment: Deployment, service: string, url: string
 
 /**
  * The error for a failed rollout (exit 1): what failed and why, the failing replica with its exit
- * code, its last log lines, and whether the previous release kept serving.
+ * code, its last log lines, and whether the previous release kept serving. The reason and the
+ * log lines may quote the app: their control characters are shown, not obeyed.
  */
 export function rolloutFailure(
   deployment: Deployment,
@@ -37,7 +39,7 @@ export function rolloutFailure(
   const failure = deployment.failure ?? undefined;
   const what = `${deploymentNoun(deployment)} of ${service} ${releaseLabel(deployment.release)} to ${deployment.environment}`;
   const status = deployment.status === "rolled_back" ? "failed and was rolled back" : "failed";
-  const reason = deployment.reason ?? failure?.reason ?? "no reason given";
+  const reason = escapeControlChars(deployment.reason ?? failure?.reason ?? "no reason given");
   const details: string[] = [];
   if (failure?.replica) {
     const exit =
@@ -49,7 +51,7 @@ export function rolloutFailure(
   const lines = lastLog.slice(-LAST_LOG_LINES);
   if (lines.length > 0) {
     details.push(`last log lines${failure?.replica ? ` of ${failure.replica}` : ""}:`);
-    details.push(...lines.map((line) => `  | ${line}`));
+    details.push(...lines.map((line) => `  | ${escapeControlChars(line)}`));
   }
   if (deployment.status === "rolled_back") {
     details.push("the replicas of the previous release were left serving");
@@ -64,7 +66,7 @@ export function rolloutFailure(
 /** The error for a failed build (exit 1), with its reason. */
 export function buildFailure(service: string, version: number, reason: string | null): CliError {
   return new CliError(
-    `the build of ${service} ${releaseLabel(version)} failed${reason ? `: ${reason}` : ""}`,
+    `the build of ${service} ${releaseLabel(version)} failed${reason ? `: ${escapeControlChars(reason)}` : ""}`,
     {
       hint: `the build log above says why; fix it and run \`slipway deploy\` again (nothing was deployed)`,
       exitCode: ExitCode.failure,

@@ -89,6 +89,19 @@ describe("environmentDetails", () => {
   });
 });
 
+describe("environmentDetails with an app's control characters", () => {
+  it("shows them in the last log lines rather than sending them to the terminal", () => {
+    const replica = { ...(leaky.replicas ?? [])[0], lastLog: ["\x1b]0;PWNED\x07\x1b[2Jfake: all good"] };
+    const lines = environmentDetails(
+      "leaky",
+      { ...leaky, replicas: [replica] } as EnvironmentStatus,
+      now,
+      plain,
+    );
+    expect(lines.at(-1)).toBe("    | \\x1b]0;PWNED\\x07\\x1b[2Jfake: all good");
+  });
+});
+
 describe("describeReplicaProblem", () => {
   it("reads liveness kills, restarts that are due, and OOM kills without figures", () => {
     const base = { id: "r", restarts: 1, exitCode: 137 };

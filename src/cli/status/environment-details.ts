@@ -1,4 +1,5 @@
 import type { Colors } from "../output/colors.js";
+import { escapeControlChars } from "../output/control-chars.js";
 import { renderTable } from "../output/table.js";
 import type { EnvironmentStatus } from "../run-api-schemas.js";
 import { describeReplicaProblem, isFailing, lastExitLabel } from "./replica-problem.js";
@@ -48,7 +49,7 @@ export function environmentDetails(
     const log = (replica.lastLog ?? []).slice(-STATUS_LOG_LINES);
     if (log.length > 0) {
       lines.push(`  last log lines of ${replica.id}:`);
-      lines.push(...log.map((line) => `    ${colors.dim("|")} ${line}`));
+      lines.push(...log.map((line) => `    ${colors.dim("|")} ${escapeControlChars(line)}`));
     }
   }
   return lines;
