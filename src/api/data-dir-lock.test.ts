@@ -65,6 +65,33 @@ describe("the data directory lock", () => {
     expect(JSON.parse(await readFile(join(home, DATA_DIR_LOCK_FILE), "utf8")).pid).toBe(pid);
   });
 
+  it("waits for a live holder that is shutting down (`slipway down && slipway up`)", async () => {
+    const pid = await liveProcess();
+    await writeLock({
+      pid,
+      startTime: processStartTime(pid),
+      host: hostname(),
+      startedAt: "x",
+      stopping: true,
+    });
+    // The holder finishes stopping 300 ms later and removes its lock.
+    setTimeout(() => void rm(join(home, DATA_DIR_LOCK_FILE), { force: true }), 300);
+    const started = Date.now();
+    const lock = await lockDataDirectory(home);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(lock.tookOverFrom).toBeUndefined();
+    await lock.release();
+  });
+
+  it("marks its own lock as stopping, whole, without giving it up", async () => {
+    const lock = await lockDataDirectory(home);
+    await lock.markStopping();
+    const holder = JSON.parse(await readFile(join(home, DATA_DIR_LOCK_FILE), "utf8"));
+    expect(holder).toMatchObject({ pid: process.pid, stopping: true });
+    await lock.release();
+    await expect(stat(join(home, DATA_DIR_LOCK_FILE))).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
   it.each([
     ["a process that has exited (kill -9 of the platform)", "dead"],
     ["a reused pid (alive, but another process than the one that locked)", "reused"],

@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { isSameProcess, processStartTime } from "../runtime/proc/proc-stat.js";
@@ -13,6 +13,8 @@ export interface LockHolder {
   startTime: string;
   host: string;
   startedAt: string;
+  /** Set once it has begun to shut down: a new platform waits for it instead of refusing. */
+  stopping?: boolean;
 }
 
 /** A second platform on the same data directory: names who holds it and what to do. */
@@ -31,8 +33,13 @@ export class DataDirLockedError extends Error {
 export interface DataDirLock {
   /** The holder whose lock was taken over because it no longer runs (a crash), if any. */
   tookOverFrom: LockHolder | undefined;
+  /** Says in the lock that this platform is shutting down, so `slipway down && slipway up` works. */
+  markStopping(): Promise<void>;
   release(): Promise<void>;
 }
+
+/** How long a new platform waits for one that is shutting down to let go of the directory. */
+const stoppingWaitMs = 60_000;
 
 /** Homes this process holds: a second platform in the same process is refused too. */
 const heldHere = new Set<string>();
@@ -48,6 +55,7 @@ export async function lockDataDirectory(home: string): Promise<DataDirLock> {
     throw new DataDirLockedError(home, await readHolder(path).then((h) => h ?? ownHolder()));
   }
   const me = ownHolder();
+  const waitingSince = Date.now();
   let tookOverFrom: LockHolder | undefined;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -69,7 +77,13 @@ export async function lockDataDirectory(home: string): Promise<DataDirLock> {
       continue;
     }
     if (isSameProcess(holder.pid, holder.startTime) && holder.host === me.host) {
-      throw new DataDirLockedError(home, holder);
+      if (holder.stopping !== true || Date.now() - waitingSince > stoppingWaitMs) {
+        throw new DataDirLockedError(home, holder);
+      }
+      // It is on its way out (stopping replicas, closing the store): wait for it to finish.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      attempt = Math.min(attempt, 1);
+      continue;
     }
     tookOverFrom = holder;
     await rm(path, { force: true });
@@ -77,6 +91,14 @@ export async function lockDataDirectory(home: string): Promise<DataDirLock> {
   heldHere.add(path);
   return {
     tookOverFrom,
+    markStopping: async () => {
+      if (heldHere.has(path)) {
+        // Replaced whole (rename is atomic), so a reader never sees half a lock.
+        const next = `${path}.${process.pid}.tmp`;
+        await writeFile(next, `${JSON.stringify({ ...me, stopping: true })}\n`, { mode: 0o600 });
+        await rename(next, path);
+      }
+    },
     release: async () => {
       if (!heldHere.delete(path)) {
         return;
@@ -108,6 +130,7 @@ async function readHolder(path: string): Promise<LockHolder | undefined> {
         startTime: parsed.startTime,
         host: String(parsed.host ?? ""),
         startedAt: String(parsed.startedAt ?? "an unknown time"),
+        ...(parsed.stopping === true ? { stopping: true } : {}),
       };
     }
     return undefined;

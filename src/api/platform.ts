@@ -165,6 +165,7 @@ async function startOnLockedStore(
     const close = (): Promise<void> => {
       closing ??= (async () => {
         readiness.ready = false;
+        await locks.dataDir.markStopping().catch(() => undefined);
         await retention?.stop();
         await app.close();
         if (stopReplicas) {
