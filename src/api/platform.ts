@@ -11,8 +11,8 @@ import {
 import { bootstrapAdmin } from "./auth/bootstrap-admin.js";
 import { buildApi } from "./build-api.js";
 import { type DataDirLock, lockDataDirectory } from "./data-dir-lock.js";
-import { defaultEventRetentionMs, startEventRetention } from "./event-retention.js";
 import { EventBus, publishEvent } from "./event-bus.js";
+import { defaultEventRetentionMs, startEventRetention } from "./event-retention.js";
 import type { Readiness } from "./routes/meta.js";
 import { createRunServices, type RunningServices } from "./run-context.js";
 

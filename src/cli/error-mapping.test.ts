@@ -1,6 +1,6 @@
 import { CommanderError } from "commander";
-import { StoreError } from "../store/store-error.js";
 import { describe, expect, it } from "vitest";
+import { StoreError } from "../store/store-error.js";
 import { CliError } from "./cli-error.js";
 import { formatFieldError, toCliError } from "./error-mapping.js";
 import { ExitCode } from "./exit-codes.js";
