@@ -187,7 +187,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
         throw new HttpProblem(
           409,
           "nothing-to-roll-back-to",
-          `${service.name}/${env.name} has no earlier release to roll back to.`,
+          `${service.name}/${env.name} has no earlier successful release to roll back to: name one with --to (\`slipway releases ${service.name}\` lists them).`,
         );
       }
       const deployment = await startDeployment(ctx, service, env.name, target, me.userName, "rollback");
@@ -215,7 +215,11 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
       );
       const live = await ctx.run.controller.records.liveRelease(env.id);
       if (!live) {
-        throw new HttpProblem(409, "nothing-running", `${service.name}/${env.name} runs no release yet.`);
+        throw new HttpProblem(
+          409,
+          "nothing-running",
+          `${service.name}/${env.name} runs no release yet: deploy one first (\`slipway deploy --env ${env.name}\`).`,
+        );
       }
       const deployment = await startDeployment(ctx, service, env.name, live, me.userName, "restart");
       return accepted202(ctx, reply, deployment);

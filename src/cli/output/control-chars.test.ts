@@ -13,6 +13,10 @@ describe("escapeControlChars", () => {
     expect(escapeControlChars("a\x7fb\u0080c\u009bd\u009f")).toBe("a\\x7fb\\u0080c\\u009bd\\u009f");
   });
 
+  it("escapes bidirectional overrides, which would reorder the text after them on screen", () => {
+    expect(escapeControlChars("user\u202Enigol\u2066x\u2069")).toBe("user\\u202enigol\\u2066x\\u2069");
+  });
+
   it("leaves printable text alone, Unicode included", () => {
     const text = "listening on 8080 — ✓ déjà vu ÿ \u00a0 日本";
     expect(escapeControlChars(text)).toBe(text);

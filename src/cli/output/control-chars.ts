@@ -1,9 +1,11 @@
 /**
  * C0 controls but tab (U+0000–U+0008, U+000A–U+001F), DEL (U+007F) and C1 controls
- * (U+0080–U+009F): what a terminal obeys instead of printing.
+ * (U+0080–U+009F): what a terminal obeys instead of printing; and the bidirectional embeddings,
+ * overrides and isolates (U+202A–U+202E, U+2066–U+2069), which reorder what follows on screen
+ * ("Trojan Source").
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-const CONTROL_CHARS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
+const CONTROL_CHARS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * Text that came from an app (its log lines, its build output, a reason quoting them), made safe
