@@ -52,7 +52,7 @@ const overrideObjectSchema = z
       .prefault("none")
       .meta({
         description:
-          "`required`: deploys to this environment wait for an approval by someone allowed to give it.",
+          "`required`: deploying to this environment is a promotion, which only a `deployer` (or `admin`) there may start; secrets there need `deployer` too. (A queue of deploys waiting for someone else's approval is planned, not built.)",
         examples: ["required"],
       }),
     env: envSchema.optional().meta({ description: mergedInto("env") }),
