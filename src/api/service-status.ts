@@ -17,6 +17,8 @@ const replicaSchema = z.object({
   oom: z.object({ limitBytes: z.number(), peakBytes: z.number(), enforcedBy: z.string() }).optional(),
   nextRestartAt: z.string().optional(),
   backoffSeconds: z.number().optional(),
+  /** Running but not ready: the readiness probe's last failure, e.g. "GET /healthz: HTTP 500". */
+  readinessFailure: z.string().optional(),
   startedAt: z.string().nullable(),
   lastLog: z.array(z.string()),
 });
@@ -108,6 +110,7 @@ export async function serviceStatus(
           ...(oom ? { oom } : {}),
           ...(status?.nextRestartAt ? { nextRestartAt: status.nextRestartAt } : {}),
           ...(status?.backoffMs !== undefined ? { backoffSeconds: Math.round(status.backoffMs / 1000) } : {}),
+          ...(status?.readinessFailure ? { readinessFailure: status.readinessFailure } : {}),
           startedAt: r.started_at,
           // The live replica's copy is masked of its secrets; so is the stored one.
           lastLog: live && live.lastLog.length > 0 ? live.lastLog : parseLastLog(r.last_log),

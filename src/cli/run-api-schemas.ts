@@ -120,6 +120,7 @@ export const replicaStatus = z.looseObject({
   oom: z.looseObject({ limitBytes: z.number(), peakBytes: z.number() }).nullable().optional(),
   nextRestartAt: timestamp.nullable().optional(),
   backoffSeconds: z.number().nullable().optional(),
+  readinessFailure: z.string().optional(),
   lastLog: z.array(z.string()).optional(),
   startedAt: timestamp.nullable().optional(),
 });

@@ -34,6 +34,8 @@ export interface ReplicaStatus {
   /** While in CrashLoopBackOff: when the next start is due, and the delay chosen. */
   nextRestartAt?: string;
   backoffMs?: number;
+  /** While running but not ready: what the readiness probe's last failed check said. */
+  readinessFailure?: string;
 }
 
 /** Everything that happens to a supervised replica; the controller turns these into timeline events. */
@@ -150,7 +152,14 @@ export class ReplicaSupervisor {
 
   /** A snapshot of the replica's state. */
   status(): ReplicaStatus {
-    return { ...this.#status };
+    const status = { ...this.#status };
+    if (!status.ready && (status.phase === "Running" || status.phase === "Starting")) {
+      const last = this.#probers.find((prober) => prober.purpose === "readiness")?.lastResult;
+      if (last !== undefined && !last.ok) {
+        status.readinessFailure = last.message;
+      }
+    }
+    return status;
   }
 
   /** CPU, memory and uptime from the runtime, with the restart count. */

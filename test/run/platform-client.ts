@@ -90,6 +90,7 @@ export interface ServiceStatus {
       reason: string | null;
       oom?: { limitBytes: number; peakBytes: number };
       backoffSeconds?: number;
+      readinessFailure?: string;
       lastLog: string[];
     }[];
   }[];

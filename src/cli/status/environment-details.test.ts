@@ -122,6 +122,21 @@ describe("describeReplicaProblem", () => {
     expect(describeReplicaProblem({ ...base, state: "Ready", exitCode: null, reason: null }, now)).toBe("");
   });
 
+  it("says why a running replica is not ready, from its readiness probe", () => {
+    expect(
+      describeReplicaProblem(
+        {
+          id: "r",
+          state: "Running",
+          exitCode: null,
+          reason: null,
+          readinessFailure: "GET /healthz: HTTP 500",
+        },
+        now,
+      ),
+    ).toBe("not ready: GET /healthz: HTTP 500");
+  });
+
   it("labels the last exit", () => {
     expect(lastExitLabel({ id: "r", state: "Ready", exitCode: null, reason: null })).toBe("-");
     expect(lastExitLabel({ id: "r", state: "Exited", exitCode: 0, reason: "Completed" })).toBe(

@@ -19,7 +19,7 @@ export function isFailing(replica: ReplicaStatus): boolean {
 
 /**
  * What is wrong with a replica, in words, or "" when nothing is: the OOM kill with its limit and
- * peak, the liveness failure, the backoff before its next restart.
+ * peak, the liveness failure, the backoff before its next restart, a readiness probe failing.
  *
  * @example describeReplicaProblem({ state: "CrashLoopBackOff", reason: "Error", exitCode: 1, nextRestartAt, backoffSeconds: 40, … }, now)
  * // "exited with code 1; next restart in 37s (backoff 40s)"
@@ -35,6 +35,9 @@ export function describeReplicaProblem(replica: ReplicaStatus, now: Date): strin
   }
   if (replica.state === "CrashLoopBackOff") {
     parts.push(backoffText(replica, now));
+  }
+  if (replica.readinessFailure) {
+    parts.push(`not ready: ${replica.readinessFailure}`);
   }
   return parts.join("; ");
 }
