@@ -46,6 +46,7 @@ export async function reportRollout(
   const first = options.deployment;
   const label = `${releaseLabel(first.release)} to ${first.environment}`;
   progress.waitingFor(`rolling out ${label}`);
+  let toldUnreachable = false;
   const watched = await watchDeployment(client, {
     target: {
       service,
@@ -59,6 +60,12 @@ export async function reportRollout(
     onFeedError: (error) => {
       if (ctx.globals.debug) {
         ctx.output.stderrText(`debug: live progress stopped: ${String(error)}\n`);
+      }
+    },
+    onUnreachable: () => {
+      if (!toldUnreachable) {
+        toldUnreachable = true;
+        progress.waitingFor("Slipway is not answering (restarting?); asking again for up to a minute");
       }
     },
   });

@@ -3,6 +3,7 @@ import { apiPath } from "../api-path.js";
 import { type EventRecord, eventListResponse } from "../api-schemas.js";
 import { followEvents } from "../event-stream.js";
 import type { ApiClient } from "../http-client.js";
+import { UnreachableError } from "../http-errors.js";
 import { type Deployment, deploymentResponse, FINISHED_DEPLOYMENT_STATUSES } from "../run-api-schemas.js";
 import type { Deadline } from "./deadline.js";
 import { belongsToRollout, endsRollout, type RolloutTarget } from "./progress-line.js";
@@ -11,6 +12,8 @@ import { belongsToRollout, endsRollout, type RolloutTarget } from "./progress-li
 const WAIT_SLICE_SECONDS = 60;
 /** How long the final events may lag behind the deployment's end before the feed is closed. */
 const FINAL_EVENTS_GRACE_MS = 2000;
+/** How long the platform may stay unreachable (restarting) before the wait gives up. */
+const UNREACHABLE_PATIENCE_MS = 60_000;
 
 /** Options of {@link watchDeployment}. */
 export interface WatchDeploymentOptions {
@@ -22,6 +25,8 @@ export interface WatchDeploymentOptions {
   onEvent: (event: EventRecord) => void;
   /** Told when the live feed fails; the wait itself goes on without it. */
   onFeedError?: (error: unknown) => void;
+  /** Told each time the platform cannot be reached while waiting (it is retried for a minute). */
+  onUnreachable?: () => void;
 }
 
 /** A watched deployment: `finished` is false when the deadline came first. */
@@ -58,7 +63,12 @@ export async function watchDeployment(
     },
   }).catch((error: unknown) => options.onFeedError?.(error));
   try {
-    const watched = await pollUntilFinished(client, target.deploymentId, options.deadline);
+    const watched = await pollUntilFinished(
+      client,
+      target.deploymentId,
+      options.deadline,
+      options.onUnreachable,
+    );
     if (watched.finished) {
       await Promise.race([ended, following, setTimeout(FINAL_EVENTS_GRACE_MS)]);
     }
@@ -73,16 +83,36 @@ async function pollUntilFinished(
   client: ApiClient,
   id: string,
   deadline: Deadline,
+  onUnreachable: (() => void) | undefined,
 ): Promise<WatchedDeployment> {
   const path = apiPath("deployments", id, "wait");
+  let unreachableSince: number | undefined;
   for (;;) {
     const seconds = Math.min(WAIT_SLICE_SECONDS, Math.ceil(deadline.remainingMs() / 1000));
     const started = Date.now();
-    const { deployment } = await client.get(path, deploymentResponse, {
-      query: { timeout: `${Math.max(1, seconds)}s` },
-      timeoutMs: (Math.max(1, seconds) + 15) * 1000,
-      quiet: true,
-    });
+    let deployment: Deployment;
+    try {
+      ({ deployment } = await client.get(path, deploymentResponse, {
+        query: { timeout: `${Math.max(1, seconds)}s` },
+        timeoutMs: (Math.max(1, seconds) + 15) * 1000,
+        quiet: true,
+      }));
+      unreachableSince = undefined;
+    } catch (error) {
+      // The platform restarting mid-rollout (an upgrade, a crash it recovers from) is not the
+      // end of the deployment: keep asking for a while, as `logs -f` and `events -f` reconnect.
+      unreachableSince ??= Date.now();
+      if (
+        !(error instanceof UnreachableError) ||
+        Date.now() - unreachableSince > UNREACHABLE_PATIENCE_MS ||
+        deadline.expired()
+      ) {
+        throw error;
+      }
+      onUnreachable?.();
+      await setTimeout(Math.min(1000, deadline.remainingMs()));
+      continue;
+    }
     if (FINISHED_DEPLOYMENT_STATUSES.has(deployment.status)) {
       return { deployment, finished: true };
     }
