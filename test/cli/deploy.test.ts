@@ -220,7 +220,7 @@ describe("slipway deploy", () => {
     });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^ {2}build \| compiling…$/m);
-    expect(result.stderr).toMatch(/^error: the build of unbuildable v1 failed/m);
+    expect(result.stderr).toMatch(/^error: the build of unbuildable v1 failed: .*\b4\b/m);
   });
 
   it("gives up at --timeout with exit 1, naming what it waited for", async () => {

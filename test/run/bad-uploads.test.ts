@@ -59,11 +59,13 @@ describe("bad uploads never write outside the release or crash the platform", ()
   it("fails the build of an archive that is not gzip, with the reason in the build log", async () => {
     const { buildFailed, version } = await client.deploy("greeter", Buffer.from("this is not a tarball"));
     expect(buildFailed).toBe(true);
-    const log = await client.call<{ status: string; lines: { line: string }[] }>(
+    const log = await client.call<{ status: string; reason: string | null; lines: { line: string }[] }>(
       "GET",
       `/api/v1/services/greeter/releases/${version}/build-log`,
     );
     expect(log.body.status).toBe("failed");
+    // Why, in so many words, beside the log (`slipway deploy` prints it after "the build failed").
+    expect(log.body.reason).toMatch(/unpack/);
     expect(log.body.lines.map((l) => l.line).join("\n")).toMatch(/could not unpack/);
     expect((await fetch(`${platform.url}/healthz`)).status).toBe(200);
   });

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { buildLogDir } from "../../deploy/index.js";
 import { followLogRecords, readLogRecords } from "../../runtime/index.js";
 import type { Release, ServiceWithEnvironments } from "../../store/index.js";
-import { newId } from "../../store/index.js";
+import { listEvents, newId } from "../../store/index.js";
 import { principalOf } from "../auth/principal.js";
 import type { ApiContext } from "../context.js";
 import { authorizeDeploy } from "../deploy-access.js";
@@ -242,6 +242,8 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ApiContext): vo
         response: {
           200: z.object({
             status: z.string(),
+            /** Why a failed build failed ("exit code 2", "timed out after 30m"), else null. */
+            reason: z.string().nullable(),
             lines: z.array(
               z.object({ at: z.string(), stream: z.enum(["stdout", "stderr"]), line: z.string() }),
             ),
@@ -264,12 +266,30 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ApiContext): vo
             .where("id", "=", release.id)
             .executeTakeFirst()
         )?.status ?? "failed";
+      // The reason is on the release.failed event, where the build recorded it.
+      const reasonOf = async (status: string): Promise<string | null> => {
+        if (status !== "failed") {
+          return null;
+        }
+        const failed = await listEvents(ctx.store.db, {
+          service: service.name,
+          kind: "release.failed",
+          order: "desc",
+          limit: 50,
+        });
+        const mine = failed.find(
+          (event) => (event.data as { releaseId?: string } | null)?.releaseId === release.id,
+        );
+        const reason = (mine?.data as { reason?: unknown } | undefined)?.reason;
+        return typeof reason === "string" ? reason : null;
+      };
       if (request.query.follow !== "true") {
         const lines = [];
         for await (const record of readLogRecords(dir)) {
           lines.push({ at: record.at, stream: record.stream, line: record.line });
         }
-        return { status: await statusOf(), lines };
+        const status = await statusOf();
+        return { status, reason: await reasonOf(status), lines };
       }
       const sse = openSse(request, reply);
       let status = await statusOf();
@@ -283,7 +303,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ApiContext): vo
       })) {
         sse.send("log", { at: record.at, stream: record.stream, line: record.line });
       }
-      sse.send("end", { status });
+      sse.send("end", { status, reason: await reasonOf(status) });
       sse.end();
       return reply;
     },
