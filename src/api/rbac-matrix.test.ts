@@ -133,7 +133,8 @@ const cases: RouteCase[] = [
     route: "/api/v1/services/:name/releases",
     url: "/api/v1/services/hello-api/releases?deploy=production",
     gzip: true,
-    needs: "deployer",
+    // A developer may ask: the deploy then waits for a deployer's approval.
+    needs: "developer",
   },
   {
     method: "POST",
@@ -172,7 +173,8 @@ const cases: RouteCase[] = [
     route: "/api/v1/services/:name/deployments",
     url: "/api/v1/services/hello-api/deployments",
     body: { environment: "production" },
-    needs: "deployer",
+    // A developer may ask: the deploy then waits for a deployer's approval.
+    needs: "developer",
   },
   {
     method: "GET",
@@ -213,6 +215,19 @@ const cases: RouteCase[] = [
     route: "/api/v1/services/:name/scale",
     url: "/api/v1/services/hello-api/scale",
     body: { environment: "production", replicas: 0 },
+    needs: "deployer",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/deployments/:id/approve",
+    url: "/api/v1/deployments/dep_missing/approve",
+    needs: "deployer",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/deployments/:id/reject",
+    url: "/api/v1/deployments/dep_missing/reject",
+    body: { reason: "not today" },
     needs: "deployer",
   },
   {

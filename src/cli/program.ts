@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { ActionFactory } from "./command-action.js";
 import { registerAdminTokenCommand } from "./commands/admin-token.js";
 import { registerApplyCommand } from "./commands/apply.js";
+import { registerApproveCommands } from "./commands/approve.js";
 import { registerCompletionCommand } from "./commands/completion.js";
 import { registerDeployCommand } from "./commands/deploy.js";
 import { registerDownCommand } from "./commands/down.js";
@@ -44,6 +45,7 @@ export function registerCommands(program: Command, action: ActionFactory): void 
   registerRollbackCommand(program, action);
   registerScaleCommand(program, action);
   registerRestartCommand(program, action);
+  registerApproveCommands(program, action);
   registerSecretsCommand(program, action);
   registerTokensCommand(program, action);
   registerEventsCommand(program, action);

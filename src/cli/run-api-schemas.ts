@@ -70,6 +70,7 @@ export type Deployment = z.infer<typeof deployment>;
 export const FINISHED_DEPLOYMENT_STATUSES: ReadonlySet<string> = new Set([
   "succeeded",
   "failed",
+  "rejected",
   "rolled_back",
 ]);
 

@@ -124,18 +124,7 @@ export class DeployController {
   /** Records the deployment and starts its rollout in the background. */
   async deploy(request: DeployRequest): Promise<Deployment> {
     const env = await this.#requireEnvironment(request.service, request.environment);
-    if (request.release.status === "pruned") {
-      throw new DeployConflict(
-        `Release v${request.release.version} was pruned to save disk space (only the newest releases stay built); deploy a newer release, or the same source again with \`slipway deploy\`.`,
-        409,
-      );
-    }
-    if (request.release.status !== "ready") {
-      throw new DeployConflict(
-        `Release v${request.release.version} is ${request.release.status}, not ready to deploy.`,
-        409,
-      );
-    }
+    this.#requireDeployable(request.release);
     const running = await this.#records.deploymentInProgress(env.id);
     if (running || this.#busy.has(env.id)) {
       throw new DeployConflict(
@@ -145,17 +134,139 @@ export class DeployController {
       );
     }
     const previous = await this.#records.liveRelease(env.id);
-    const spec = this.#releaseSpec(request.release);
     const deployment = await this.#records.createDeployment({
       releaseId: request.release.id,
       environmentId: env.id,
-      strategy: spec.deploy.strategy,
+      strategy: this.#releaseSpec(request.release).deploy.strategy,
       previousReleaseId: previous?.id ?? null,
       actor: request.actor,
       kind: request.kind,
     });
-    // The rollout runs in the background: whatever it throws ends the deployment, never the process.
-    const done = this.#exclusive(env.id, () => this.#rollout(deployment, env, request, previous))
+    this.#launch(deployment, env, request, previous);
+    return deployment;
+  }
+
+  /**
+   * Records a deploy that waits for a deployer's approval (an environment with `approval:
+   * required`, asked for by someone who may not promote there); nothing runs until {@link approve}.
+   */
+  async requestApproval(request: DeployRequest): Promise<Deployment> {
+    const env = await this.#requireEnvironment(request.service, request.environment);
+    this.#requireDeployable(request.release);
+    const deployment = await this.#records.createDeployment({
+      releaseId: request.release.id,
+      environmentId: env.id,
+      strategy: this.#releaseSpec(request.release).deploy.strategy,
+      previousReleaseId: null,
+      actor: request.actor,
+      kind: request.kind,
+      status: "awaiting_approval",
+    });
+    await this.#options.publish({
+      kind: "deployment.awaiting_approval",
+      message: `${request.actor ?? "someone"} asks to deploy v${request.release.version} to ${request.service}/${request.environment}: a deployer there approves it with \`slipway approve ${deployment.id}\``,
+      service: request.service,
+      environment: request.environment,
+      data: {
+        deploymentId: deployment.id,
+        releaseVersion: request.release.version,
+        requestedBy: request.actor,
+      },
+    });
+    return deployment;
+  }
+
+  /** Starts an approved deployment's rollout, after whatever runs in that environment now. */
+  async approve(deploymentId: string, actor: string): Promise<Deployment> {
+    const { deployment, env, release } = await this.#awaiting(deploymentId);
+    this.#requireDeployable(release);
+    if (!(await this.#records.moveDeployment(deployment.id, "awaiting_approval", "in_progress"))) {
+      throw new DeployConflict(`Deployment ${deployment.id} was approved or rejected meanwhile.`, 409);
+    }
+    await this.#options.publish({
+      kind: "deployment.approved",
+      message: `${actor} approved deploying v${release.version} to ${env.service_name}/${env.name} (asked for by ${deployment.created_by ?? "someone"})`,
+      service: env.service_name,
+      environment: env.name,
+      data: { deploymentId: deployment.id, releaseVersion: release.version, approvedBy: actor },
+    });
+    const request: DeployRequest = {
+      service: env.service_name,
+      environment: env.name,
+      release,
+      actor: deployment.created_by,
+      kind: "deploy",
+    };
+    const approved = { ...deployment, status: "in_progress" };
+    // Queued behind anything running there; what is live is read when its turn comes.
+    this.#launch(approved, env, request, undefined);
+    return approved;
+  }
+
+  /** Refuses a deployment that waits for approval; it ends `rejected`, with the reason given. */
+  async reject(deploymentId: string, actor: string, reason: string | undefined): Promise<Deployment> {
+    const { deployment, env, release } = await this.#awaiting(deploymentId);
+    const why = `rejected by ${actor}${reason ? `: ${reason}` : ""}`;
+    if (!(await this.#records.moveDeployment(deployment.id, "awaiting_approval", "rejected", why))) {
+      throw new DeployConflict(`Deployment ${deployment.id} was approved or rejected meanwhile.`, 409);
+    }
+    await this.#options.publish({
+      kind: "deployment.rejected",
+      message: `Deploying v${release.version} to ${env.service_name}/${env.name} was ${why}`,
+      service: env.service_name,
+      environment: env.name,
+      data: {
+        deploymentId: deployment.id,
+        releaseVersion: release.version,
+        rejectedBy: actor,
+        reason: reason ?? null,
+      },
+    });
+    return { ...deployment, status: "rejected", reason: why };
+  }
+
+  async #awaiting(deploymentId: string) {
+    const deployment = await this.#records.deployment(deploymentId);
+    if (!deployment) {
+      throw new DeployConflict(`No deployment "${deploymentId}".`, 404);
+    }
+    if (deployment.status !== "awaiting_approval") {
+      throw new DeployConflict(
+        `Deployment ${deployment.id} does not wait for approval (it is ${deployment.status.replaceAll("_", " ")}).`,
+        409,
+      );
+    }
+    const env = await this.#records.environmentById(deployment.environment_id);
+    const release = await this.#records.release(deployment.release_id);
+    if (!env || !release) {
+      throw new DeployConflict(`Deployment ${deployment.id} belongs to a service that is gone.`, 404);
+    }
+    return { deployment, env, release };
+  }
+
+  #requireDeployable(release: Release): void {
+    if (release.status === "pruned") {
+      throw new DeployConflict(
+        `Release v${release.version} was pruned to save disk space (only the newest releases stay built); deploy a newer release, or the same source again with \`slipway deploy\`.`,
+        409,
+      );
+    }
+    if (release.status !== "ready") {
+      throw new DeployConflict(`Release v${release.version} is ${release.status}, not ready to deploy.`, 409);
+    }
+  }
+
+  /** Runs a recorded deployment's rollout in the background, after the environment's other work. */
+  #launch(
+    deployment: Deployment,
+    env: Environment & { service_name: string },
+    request: DeployRequest,
+    previous: Release | undefined,
+  ): void {
+    // Whatever the rollout throws ends the deployment, never the process.
+    const done = this.#exclusive(env.id, async () =>
+      this.#rollout(deployment, env, request, previous ?? (await this.#records.liveRelease(env.id))),
+    )
       .catch(async (error: unknown) => {
         const reason = `the rollout stopped unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
         this.#options.log.error({ err: error, deployment: deployment.id }, "rollout crashed");
@@ -163,7 +274,6 @@ export class DeployController {
       })
       .finally(() => this.#running.delete(deployment.id));
     this.#running.set(deployment.id, done);
-    return deployment;
   }
 
   /** Sets the replica count of an environment (until the next `scale`) and converges to it now. */

@@ -96,13 +96,15 @@ export class DeployRecords {
     previousReleaseId: string | null;
     actor: string | null;
     kind: string;
+    /** `awaiting_approval` for a deploy that waits for a deployer's approval. */
+    status?: "in_progress" | "awaiting_approval";
   }): Promise<Deployment> {
     const row: Deployment = {
       id: newId("dep"),
       release_id: input.releaseId,
       environment_id: input.environmentId,
       strategy: input.strategy,
-      status: "in_progress",
+      status: input.status ?? "in_progress",
       reason: null,
       plan_json: JSON.stringify({ kind: input.kind }),
       created_by: input.actor,
@@ -137,6 +139,26 @@ export class DeployRecords {
       .set({ plan_json: JSON.stringify(plan) })
       .where("id", "=", deploymentId)
       .execute();
+  }
+
+  /** Moves a deployment from one status to another; false when it was no longer in `from`. */
+  async moveDeployment(
+    id: string,
+    from: string,
+    to: "in_progress" | "rejected",
+    reason: string | null = null,
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable("deployments")
+      .set({ status: to, reason, ...(to === "rejected" ? { finished_at: nowIso() } : {}) })
+      .where("id", "=", id)
+      .where("status", "=", from)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async deployment(id: string): Promise<Deployment | undefined> {
+    return this.db.selectFrom("deployments").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
   async finishDeployment(id: string, status: "succeeded" | "failed", reason: string | null): Promise<void> {

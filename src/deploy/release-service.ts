@@ -32,6 +32,8 @@ export interface CreateReleaseInput {
   actor: string | null;
   /** Deploy to this environment once the build succeeds. */
   deployTo: string | null;
+  /** The deploy waits for a deployer's approval (asked for by someone who may not promote there). */
+  awaitApproval?: boolean;
 }
 
 const platformEnvForBuilds = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"];
@@ -153,7 +155,17 @@ export class ReleaseService {
     if (input.deployTo) {
       const ready = { ...release, status: "ready" };
       try {
-        await this.#deployWhenFree(input.service, input.deployTo, ready, input.actor);
+        if (input.awaitApproval) {
+          await this.#options.controller.requestApproval({
+            service: input.service,
+            environment: input.deployTo,
+            release: ready,
+            actor: input.actor,
+            kind: "deploy",
+          });
+        } else {
+          await this.#deployWhenFree(input.service, input.deployTo, ready, input.actor);
+        }
       } catch (error) {
         await this.#options.publish({
           kind: "deployment.failed",

@@ -47,7 +47,7 @@ export async function applyRetention(
         "deployments.status as status",
       ])
       .where("environments.service_id", "=", service.id)
-      .where("deployments.status", "in", ["succeeded", "in_progress", "pending"])
+      .where("deployments.status", "in", ["succeeded", "in_progress", "pending", "awaiting_approval"])
       .orderBy("deployments.created_at", "desc")
       .execute();
     const live: { release_id: string }[] = [];

@@ -41,7 +41,7 @@ export function renderInitSpec(detected: DetectedApp, options: RenderInitOptions
     ...buildLines(detected),
     ...startLines(detected),
     ...healthLines(detected),
-    "# Releases go to staging first; only a deployer may promote them to production.",
+    "# Releases go to staging first, then to production once a deployer approves.",
     "environments:",
     "  staging: {}",
     "  production:",

@@ -72,7 +72,7 @@ export interface DeploymentsTable {
   environment_id: string;
   /** rolling | canary */
   strategy: string;
-  /** pending | in_progress | succeeded | failed | rolled_back */
+  /** awaiting_approval | pending | in_progress | succeeded | failed | rolled_back | rejected */
   status: string;
   reason: string | null;
   /** The rollout plan computed before execution, as JSON. */

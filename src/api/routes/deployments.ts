@@ -6,7 +6,7 @@ import { parseDuration } from "../../spec/index.js";
 import type { Deployment, Release, ServiceWithEnvironments } from "../../store/index.js";
 import { principalOf } from "../auth/principal.js";
 import type { ApiContext } from "../context.js";
-import { authorizeDeploy } from "../deploy-access.js";
+import { authorizeDeploy, deployNeedsApproval } from "../deploy-access.js";
 import { HttpProblem } from "../problem.js";
 import { authorize } from "../rbac/index.js";
 import { authErrors, dnsLabel, problemSchema } from "../schemas/common.js";
@@ -86,10 +86,14 @@ async function startDeployment(
   environment: string,
   release: Release,
   actor: string,
-  kind: DeploymentKind,
+  kind: DeploymentKind | "approval",
 ): Promise<Deployment> {
   try {
-    return await ctx.run.controller.deploy({ service: service.name, environment, release, actor, kind });
+    const request = { service: service.name, environment, release, actor, kind: "deploy" as DeploymentKind };
+    if (kind === "approval") {
+      return await ctx.run.controller.requestApproval(request);
+    }
+    return await ctx.run.controller.deploy({ ...request, kind });
   } catch (error) {
     if (error instanceof DeployConflict) {
       throw new HttpProblem(error.status, "deploy-conflict", error.message);
@@ -135,12 +139,10 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
       },
     },
     async (request, reply) => {
-      const { me, service, env } = await deployTarget(
-        ctx,
-        request,
-        request.params.name,
-        request.body.environment,
-      );
+      const me = principalOf(request);
+      const service = await requireService(ctx, request.params.name);
+      const env = requireEnvironment(service, request.body.environment);
+      const needsApproval = deployNeedsApproval(me, env);
       const release =
         request.body.release === undefined
           ? await ctx.run.controller.records.newestReadyRelease(service.id)
@@ -152,7 +154,14 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
           `Service ${service.name} has no built release yet. Run \`slipway deploy\`.`,
         );
       }
-      const deployment = await startDeployment(ctx, service, env.name, release, me.userName, "deploy");
+      const deployment = await startDeployment(
+        ctx,
+        service,
+        env.name,
+        release,
+        me.userName,
+        needsApproval ? "approval" : "deploy",
+      );
       return accepted202(ctx, reply, deployment);
     },
   );
@@ -334,6 +343,66 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
         new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
       ]);
       return { deployment: await deploymentView(ctx, await find(request.params.id)) };
+    },
+  );
+
+  /** The deployment, once the caller may promote into its environment (deployer there). */
+  const forApprover = async (request: FastifyRequest, id: string) => {
+    const me = principalOf(request);
+    const deployment = await ctx.run.controller.records.deployment(id);
+    const env = deployment && (await ctx.run.controller.records.environmentById(deployment.environment_id));
+    if (!env) {
+      // No environment to check against: only a deployer everywhere learns that it does not exist.
+      authorize(me.bindings, "promote");
+      throw new HttpProblem(404, "deployment-not-found", `No deployment "${id}".`);
+    }
+    authorize(me.bindings, "promote", env.name);
+    return me;
+  };
+  const decided = async (work: () => Promise<Deployment>) => {
+    try {
+      return { deployment: await deploymentView(ctx, await work()) };
+    } catch (error) {
+      if (error instanceof DeployConflict) {
+        throw new HttpProblem(error.status, "deploy-conflict", error.message);
+      }
+      throw error;
+    }
+  };
+
+  api.post(
+    "/api/v1/deployments/:id/approve",
+    {
+      schema: {
+        tags: ["deployments"],
+        summary:
+          "Approve a deployment that waits for approval (deployer in its environment); its rollout starts.",
+        params: byId,
+        response: accepted,
+      },
+    },
+    async (request, reply) => {
+      const me = await forApprover(request, request.params.id);
+      const body = await decided(() => ctx.run.controller.approve(request.params.id, me.userName));
+      reply.code(202);
+      return body;
+    },
+  );
+
+  api.post(
+    "/api/v1/deployments/:id/reject",
+    {
+      schema: {
+        tags: ["deployments"],
+        summary: "Reject a deployment that waits for approval (deployer in its environment).",
+        params: byId,
+        body: z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional(),
+        response: { ...one, 409: problemSchema },
+      },
+    },
+    async (request) => {
+      const me = await forApprover(request, request.params.id);
+      return decided(() => ctx.run.controller.reject(request.params.id, me.userName, request.body?.reason));
     },
   );
 }

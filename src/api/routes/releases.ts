@@ -12,7 +12,7 @@ import type { Release, ServiceWithEnvironments } from "../../store/index.js";
 import { listEvents, newId } from "../../store/index.js";
 import { principalOf } from "../auth/principal.js";
 import type { ApiContext } from "../context.js";
-import { authorizeDeploy } from "../deploy-access.js";
+import { deployNeedsApproval } from "../deploy-access.js";
 import { HttpProblem } from "../problem.js";
 import { authorize } from "../rbac/index.js";
 import { authErrors, dnsLabel, problemSchema } from "../schemas/common.js";
@@ -128,6 +128,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ApiContext): vo
       const me = principalOf(request);
       const service = await requireService(ctx, request.params.name);
       const target = request.query.deploy;
+      let awaitApproval = false;
       if (target !== undefined) {
         const env = service.environments.find((e) => e.name === target);
         if (!env) {
@@ -137,7 +138,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ApiContext): vo
             `Service ${service.name} has no environment "${target}".`,
           );
         }
-        authorizeDeploy(me, env);
+        awaitApproval = deployNeedsApproval(me, env);
       } else {
         authorize(me.bindings, "service.apply");
       }
@@ -166,6 +167,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ApiContext): vo
         commit: request.query.commit ?? null,
         actor: me.userName,
         deployTo: target ?? null,
+        awaitApproval,
       });
       reply.code(202);
       return { release: releaseView(release, new Map()), deployment: null };

@@ -45,7 +45,14 @@ export async function reportRollout(
   const { service, progress, deadline } = options;
   const first = options.deployment;
   const label = `${releaseLabel(first.release)} to ${first.environment}`;
-  progress.waitingFor(`rolling out ${label}`);
+  if (first.status === "awaiting_approval") {
+    progress.line(
+      `waiting for approval: a deployer in ${first.environment} runs \`slipway approve ${first.id}\` (or \`slipway reject ${first.id}\`)`,
+    );
+    progress.waitingFor(`waiting for approval of ${label}`);
+  } else {
+    progress.waitingFor(`rolling out ${label}`);
+  }
   let toldUnreachable = false;
   const watched = await watchDeployment(client, {
     target: {

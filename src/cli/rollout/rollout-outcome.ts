@@ -38,7 +38,12 @@ export function rolloutFailure(
 ): CliError {
   const failure = deployment.failure ?? undefined;
   const what = `${deploymentNoun(deployment)} of ${service} ${releaseLabel(deployment.release)} to ${deployment.environment}`;
-  const status = deployment.status === "rolled_back" ? "failed and was rolled back" : "failed";
+  const status =
+    deployment.status === "rolled_back"
+      ? "failed and was rolled back"
+      : deployment.status === "rejected"
+        ? "was not approved"
+        : "failed";
   const reason = escapeControlChars(deployment.reason ?? failure?.reason ?? "no reason given");
   const details: string[] = [];
   if (failure?.replica) {

@@ -52,7 +52,7 @@ const overrideObjectSchema = z
       .prefault("none")
       .meta({
         description:
-          "`required`: deploying to this environment is a promotion, which only a `deployer` (or `admin`) there may start; secrets there need `deployer` too. (A queue of deploys waiting for someone else's approval is planned, not built.)",
+          "`required`: a deploy here by a `developer` waits until a `deployer` (or `admin`) of this environment approves it (`slipway approve`) or rejects it; a deployer's own deploy starts at once. Secrets here need `deployer` too.",
         examples: ["required"],
       }),
     env: envSchema.optional().meta({ description: mergedInto("env") }),
