@@ -148,9 +148,15 @@ export class DeployRecords {
     to: "in_progress" | "rejected",
     reason: string | null = null,
   ): Promise<boolean> {
+    // An approved deployment counts from its approval: what is live is the newest deployment to
+    // succeed, by this time, and a request approved after a later deploy must come after it.
     const result = await this.db
       .updateTable("deployments")
-      .set({ status: to, reason, ...(to === "rejected" ? { finished_at: nowIso() } : {}) })
+      .set({
+        status: to,
+        reason,
+        ...(to === "rejected" ? { finished_at: nowIso() } : { created_at: nowIso() }),
+      })
       .where("id", "=", id)
       .where("status", "=", from)
       .executeTakeFirst();

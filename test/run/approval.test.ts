@@ -104,6 +104,25 @@ describe("deploys that wait for approval", () => {
     expect((await deployer.call("POST", `/api/v1/deployments/${asked.id}/approve`)).status).toBe(409);
   }, 60_000);
 
+  it("an old request approved after a newer deploy becomes what is live, for the router and status alike", async () => {
+    const asked = await ask("hello OLD");
+    const newer = await deployer.deploy(
+      "greeter",
+      await packApp({ "server.js": greeterSource("hello NEW"), "slipway.yaml": spec }),
+      "production",
+    );
+    expect(newer.deployment?.status).toBe("succeeded");
+    expect((await deployer.call("POST", `/api/v1/deployments/${asked.id}/approve`)).status).toBe(202);
+    const done = await deployer.call<{ deployment: Deployment }>(
+      "GET",
+      `/api/v1/deployments/${asked.id}/wait?timeout=60s`,
+    );
+    expect(done.body.deployment.status).toBe("succeeded");
+    expect((await viaRouter(platform.routerUrl, "greeter.production.localhost")).text).toMatch(/^hello OLD/);
+    const production = (await deployer.status("greeter")).environments.find((e) => e.name === "production");
+    expect(production?.release?.version).toBe(asked.release);
+  }, 60_000);
+
   it("keeps waiting through a platform restart, and a rejected one never runs", async () => {
     const asked = await ask("hello v2");
     expect(asked.status).toBe("awaiting_approval");
@@ -125,6 +144,7 @@ describe("deploys that wait for approval", () => {
       reason: "rejected by ops: not on a Friday",
     });
     const status = await deployer.status("greeter");
-    expect(status.environments.find((e) => e.name === "production")?.release?.version).toBe(1);
+    // Still the release approved in the test before.
+    expect(status.environments.find((e) => e.name === "production")?.release?.version).toBe(2);
   }, 60_000);
 });
