@@ -1,16 +1,16 @@
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { isSameProcess, processStartTime } from "../runtime/proc/proc-stat.js";
+import { DatabaseSync } from "node:sqlite";
 
-/** The lock file's name inside the data directory. */
+/** Who holds a data directory, for messages: what the holder wrote beside its lock. */
 export const DATA_DIR_LOCK_FILE = "platform.lock";
+/** The lock itself: a SQLite file held in exclusive locking mode by the platform that runs. */
+export const DATA_DIR_LOCK_DB = "platform.lock.db";
 
 /** Who holds a data directory, as written in its lock file. */
 export interface LockHolder {
   pid: number;
-  /** The process's start identity (proc-stat), so a reused pid is never taken for the holder. */
-  startTime: string;
   host: string;
   startedAt: string;
   /** Set once it has begun to shut down: a new platform waits for it instead of refusing. */
@@ -19,11 +19,12 @@ export interface LockHolder {
 
 /** A second platform on the same data directory: names who holds it and what to do. */
 export class DataDirLockedError extends Error {
-  readonly holder: LockHolder;
+  readonly holder: LockHolder | undefined;
 
-  constructor(home: string, holder: LockHolder) {
+  constructor(home: string, holder: LockHolder | undefined) {
+    const who = holder ? `(pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}) ` : "";
     super(
-      `Another Slipway platform (pid ${holder.pid}, started ${holder.startedAt}) is using the data directory ${home}: two would supervise the same replicas. Stop it first (Ctrl-C, or \`slipway down\` to stop its replicas too), or pass another --data.`,
+      `Another Slipway platform ${who}is using the data directory ${home}: two would supervise the same replicas. Stop it first (Ctrl-C, or \`slipway down\` to stop its replicas too), or pass another --data.`,
     );
     this.name = "DataDirLockedError";
     this.holder = holder;
@@ -40,100 +41,98 @@ export interface DataDirLock {
 
 /** How long a new platform waits for one that is shutting down to let go of the directory. */
 const stoppingWaitMs = 60_000;
-
-/** Homes this process holds: a second platform in the same process is refused too. */
-const heldHere = new Set<string>();
+const SQLITE_BUSY = 5;
 
 /**
- * Takes the data directory for this platform, like Prometheus' lock file: a lock left by a
- * platform that died (kill -9, power loss) names a process that no longer runs and is taken over;
- * a live holder is refused with {@link DataDirLockedError}.
+ * Takes the data directory for this platform. The lock is a kernel file lock (SQLite's, on
+ * `platform.lock.db`, in exclusive locking mode): the kernel drops it the moment its process ends,
+ * however it ends (kill -9, OOM, power loss), and it holds across containers sharing the volume,
+ * where pids and host names say nothing. `platform.lock` beside it only says who holds it.
+ * A live holder is refused with {@link DataDirLockedError}, unless it is shutting down: that one is
+ * waited for (up to a minute).
  */
 export async function lockDataDirectory(home: string): Promise<DataDirLock> {
-  const path = join(home, DATA_DIR_LOCK_FILE);
-  if (heldHere.has(path)) {
-    throw new DataDirLockedError(home, await readHolder(path).then((h) => h ?? ownHolder()));
-  }
-  const me = ownHolder();
+  const infoPath = join(home, DATA_DIR_LOCK_FILE);
   const waitingSince = Date.now();
-  let tookOverFrom: LockHolder | undefined;
-  for (let attempt = 0; ; attempt++) {
+  let db: DatabaseSync;
+  for (;;) {
     try {
-      // wx: created only if absent, so of two platforms starting at once exactly one gets it.
-      await writeFile(path, `${JSON.stringify(me)}\n`, { flag: "wx", mode: 0o600 });
+      db = holdExclusively(join(home, DATA_DIR_LOCK_DB));
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= 20) {
+      if ((error as { errcode?: number }).errcode !== SQLITE_BUSY) {
         throw error;
       }
-    }
-    const holder = await readHolder(path);
-    if (holder === undefined) {
-      // Just created and not written yet, or a torn write of a platform that died mid-write.
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      if ((await readHolder(path)) === undefined && attempt >= 3) {
-        await rm(path, { force: true });
-      }
-      continue;
-    }
-    if (isSameProcess(holder.pid, holder.startTime) && holder.host === me.host) {
-      if (holder.stopping !== true || Date.now() - waitingSince > stoppingWaitMs) {
+      const holder = await readHolder(infoPath);
+      if (holder?.stopping !== true || Date.now() - waitingSince > stoppingWaitMs) {
         throw new DataDirLockedError(home, holder);
       }
       // It is on its way out (stopping replicas, closing the store): wait for it to finish.
       await new Promise((resolve) => setTimeout(resolve, 100));
-      attempt = Math.min(attempt, 1);
-      continue;
     }
-    tookOverFrom = holder;
-    await rm(path, { force: true });
   }
-  heldHere.add(path);
+  // We hold the lock, so whoever wrote a holder file left without removing it: it crashed.
+  const tookOverFrom = await readHolder(infoPath);
+  const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+  const writeInfo = async (holder: LockHolder) => {
+    // Replaced whole (rename is atomic), so a reader never sees half of it.
+    const next = `${infoPath}.${process.pid}.tmp`;
+    await writeFile(next, `${JSON.stringify(holder)}\n`, { mode: 0o600 });
+    await rename(next, infoPath);
+  };
+  try {
+    await writeInfo(me);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  let held = true;
   return {
     tookOverFrom,
     markStopping: async () => {
-      if (heldHere.has(path)) {
-        // Replaced whole (rename is atomic), so a reader never sees half a lock.
-        const next = `${path}.${process.pid}.tmp`;
-        await writeFile(next, `${JSON.stringify({ ...me, stopping: true })}\n`, { mode: 0o600 });
-        await rename(next, path);
+      if (held) {
+        await writeInfo({ ...me, stopping: true });
       }
     },
     release: async () => {
-      if (!heldHere.delete(path)) {
+      if (!held) {
         return;
       }
-      const holder = await readHolder(path);
-      // Only our own: never delete a lock another platform took after ours was (wrongly) removed.
-      if (holder?.pid === me.pid && holder.startTime === me.startTime) {
-        await rm(path, { force: true });
-      }
+      held = false;
+      // The information first: once the lock is free, the next platform writes its own.
+      await rm(infoPath, { force: true });
+      db.close();
     },
   };
 }
 
-function ownHolder(): LockHolder {
-  return {
-    pid: process.pid,
-    startTime: processStartTime(process.pid) ?? "unknown",
-    host: hostname(),
-    startedAt: new Date().toISOString(),
-  };
+/** Opens the lock file and takes SQLite's exclusive lock, kept until the connection closes. */
+function holdExclusively(path: string): DatabaseSync {
+  const db = new DatabaseSync(path, { timeout: 0 });
+  try {
+    db.exec("PRAGMA locking_mode = EXCLUSIVE");
+    db.exec("BEGIN EXCLUSIVE");
+    db.exec("CREATE TABLE IF NOT EXISTS held_by_the_running_platform (at TEXT)");
+    db.exec("COMMIT");
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }
 
 async function readHolder(path: string): Promise<LockHolder | undefined> {
   try {
     const parsed = JSON.parse(await readFile(path, "utf8")) as Partial<LockHolder>;
-    if (typeof parsed.pid === "number" && typeof parsed.startTime === "string") {
-      return {
-        pid: parsed.pid,
-        startTime: parsed.startTime,
-        host: String(parsed.host ?? ""),
-        startedAt: String(parsed.startedAt ?? "an unknown time"),
-        ...(parsed.stopping === true ? { stopping: true } : {}),
-      };
+    if (typeof parsed.pid !== "number") {
+      return undefined;
     }
-    return undefined;
+    return {
+      pid: parsed.pid,
+      host: String(parsed.host ?? "an unknown host"),
+      startedAt: String(parsed.startedAt ?? "an unknown time"),
+      ...(parsed.stopping === true ? { stopping: true } : {}),
+    };
   } catch {
     return undefined;
   }

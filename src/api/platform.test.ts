@@ -179,7 +179,7 @@ describe("one platform per data directory and per database", () => {
         (error: unknown) => error,
       );
       expect(refused).toBeInstanceOf(DataDirLockedError);
-      expect((refused as Error).message).toContain(`(pid ${process.pid},`);
+      expect((refused as Error).message).toContain(`(pid ${process.pid} on `);
       // The refused start touched nothing: the first still serves.
       expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
       await first.close();

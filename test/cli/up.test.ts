@@ -58,7 +58,7 @@ describe("slipway up", () => {
       expect(second.code).toBe(6);
       expect(second.stderr).toMatch(
         new RegExp(
-          `^error: Another Slipway platform \\(pid ${child.pid}, started \\S+\\) is using the data directory ${dataDir()}: `,
+          `^error: Another Slipway platform \\(pid ${child.pid} on \\S+, started \\S+\\) is using the data directory ${dataDir()}: `,
         ),
       );
       expect(second.stderr).not.toContain("unexpected error");
