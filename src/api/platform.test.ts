@@ -1,11 +1,13 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Kysely } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleSpec } from "../../test/support/api-harness.js";
 import { createFreshDatabase, engineAvailable } from "../../test/support/store-engines.js";
-import { StoreError } from "../store/index.js";
+import { currentSchemaVersion, openStore, StoreError } from "../store/index.js";
+import { migrateTo } from "../store/migrations/index.js";
 import { platformLockKey } from "../store/postgres-instance-lock.js";
 import { DataDirLockedError } from "./data-dir-lock.js";
 import { type RunningPlatform, startPlatform } from "./platform.js";
@@ -225,6 +227,30 @@ describe("one platform per data directory and per database", () => {
         await second.close();
       } finally {
         await rm(otherHome, { recursive: true, force: true });
+        await database.dispose();
+      }
+    });
+
+    it("a refused platform leaves the running one's schema alone (the lock comes before migrations)", async () => {
+      const database = await createFreshDatabase("postgres");
+      const running = new pg.Client({ connectionString: database.options.databaseUrl });
+      try {
+        // A platform of the previous version runs: its schema is one migration behind, it holds the lock.
+        const old = await openStore({ ...database.options, migrate: false });
+        await migrateTo(old.db as Kysely<unknown>, "0003-rollouts");
+        await running.connect();
+        await running.query("select pg_advisory_lock($1)", [platformLockKey]);
+        const refused = await startPlatform({
+          ...database.options,
+          port: 0,
+          routerPort: 0,
+          logLevel: "silent",
+        }).catch((error: unknown) => error);
+        expect((refused as StoreError).code).toBe("database_in_use");
+        expect(await currentSchemaVersion(old.db as Kysely<unknown>)).toBe("0003-rollouts");
+        await old.close();
+      } finally {
+        await running.end();
         await database.dispose();
       }
     });

@@ -83,8 +83,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     await dataDirLock.release();
   };
   try {
-    store = await openStore({ home: options.home, databaseUrl: options.databaseUrl });
+    store = await openStore({ home: options.home, databaseUrl: options.databaseUrl, migrate: false });
     databaseLock = await store.lockForInstance();
+    // Only once no other platform runs on this database: migrating under it would break it.
+    await store.migrate();
   } catch (error) {
     await store?.close();
     await releaseLocks();

@@ -15,6 +15,11 @@ export interface StoreOptions {
   home: string;
   /** SLIPWAY_DATABASE_URL: `postgres://…` or `postgresql://…` selects PostgreSQL. */
   databaseUrl?: string;
+  /**
+   * False to open without migrating, for a caller that must take the instance lock first (so a
+   * second platform never migrates a schema under the running one); it then calls `migrate()`.
+   */
+  migrate?: boolean;
 }
 
 /** An open, migrated state store. */
@@ -30,6 +35,8 @@ export interface Store {
    * null for SQLite, whose file lives in the data directory and is covered by its lock.
    */
   lockForInstance(): Promise<HeldInstanceLock | null>;
+  /** Migrates to the latest schema (done by openStore unless it was asked not to). */
+  migrate(): Promise<void>;
   /** Closes every connection; safe to call twice. */
   close(): Promise<void>;
 }
@@ -49,11 +56,13 @@ export const SQLITE_FILE_NAME = "slipway.db";
 export async function openStore(options: StoreOptions): Promise<Store> {
   const databaseUrl = options.databaseUrl?.trim() ?? "";
   const store = databaseUrl === "" ? await openSqlite(options.home) : await openPostgres(databaseUrl);
-  try {
-    await migrateToLatest(store.db as Kysely<unknown>);
-  } catch (error) {
-    await store.close();
-    throw error;
+  if (options.migrate !== false) {
+    try {
+      await store.migrate();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
   }
   return store;
 }
@@ -107,6 +116,9 @@ function makeStore(
     engine,
     location,
     lockForInstance,
+    migrate: async () => {
+      await migrateToLatest(db as Kysely<unknown>);
+    },
     ping: async () => {
       await sql`select 1`.execute(db);
     },

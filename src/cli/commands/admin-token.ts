@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
+import type { Kysely } from "kysely";
 import { CliError } from "../cli-error.js";
 import type { ActionFactory } from "../command-action.js";
 import { dataDirectory } from "../data-dir.js";
@@ -30,18 +31,28 @@ export function registerAdminTokenCommand(program: Command, action: ActionFactor
         const home = dataDirectory(ctx.io, options.data);
         const databaseUrl = ctx.io.env.SLIPWAY_DATABASE_URL || undefined;
         // Loaded here: every other command starts faster without the store.
-        const [{ openStore, SQLITE_FILE_NAME }, { issueRecoveryToken }] = await Promise.all([
-          import("../../store/index.js"),
-          import("../../api/auth/recovery-token.js"),
-        ]);
+        const [
+          { currentSchemaVersion, latestSchemaVersion, openStore, SQLITE_FILE_NAME },
+          { issueRecoveryToken },
+        ] = await Promise.all([import("../../store/index.js"), import("../../api/auth/recovery-token.js")]);
         // Checked first: opening would create an empty database where there was none.
         if (databaseUrl === undefined && !existsSync(join(home, SQLITE_FILE_NAME))) {
           throw new CliError(`no Slipway database in ${home}`, {
             hint: "pass the platform's data directory with --data (or SLIPWAY_HOME), or set SLIPWAY_DATABASE_URL for PostgreSQL",
           });
         }
-        const store = await openStore({ home, ...(databaseUrl ? { databaseUrl } : {}) });
+        // Not migrated from here: that is for `slipway up`, once it holds the platform lock.
+        const store = await openStore({ home, ...(databaseUrl ? { databaseUrl } : {}), migrate: false });
         try {
+          const schema = await currentSchemaVersion(store.db as Kysely<unknown>);
+          if (schema !== latestSchemaVersion) {
+            throw new CliError(
+              `the database at ${store.location} has schema ${schema ?? "none"}; this slipway writes ${latestSchemaVersion}`,
+              {
+                hint: "run the admin-token of the Slipway version that runs this platform (or start this version's `slipway up` once, which migrates)",
+              },
+            );
+          }
           const issued = await issueRecoveryToken(store, {
             name: options.name,
             actor: localActor(ctx.io.env),
