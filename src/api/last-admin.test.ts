@@ -24,7 +24,7 @@ describe("the last admin of every environment", () => {
     const unbind = await api.call(api.adminToken, { method: "DELETE", url: "/api/v1/users/admin/roles/*" });
     expect(unbind.statusCode).toBe(409);
     expect(unbind.json()).toMatchObject({ type: "https://slipway.dev/problems/last-admin" });
-    expect(unbind.json().detail).toContain('Bind admin in "*" to another user first');
+    expect(unbind.json().detail).toContain('Bind admin in "*" to another user who has a live token first');
     const downgrade = await api.call(api.adminToken, {
       method: "PUT",
       url: "/api/v1/users/admin/roles/*",
@@ -46,6 +46,13 @@ describe("the last admin of every environment", () => {
       url: "/api/v1/users/admin/roles/staging",
     });
     expect(local.statusCode).toBe(204);
+
+    // An admin who cannot log in (no token) is no way back: still refused.
+    const tokenless = await createUser(api.ctx.store.db, "tokenless");
+    await bindRole(api.ctx.store.db, tokenless.id, "admin", "*");
+    expect(
+      (await api.call(api.adminToken, { method: "DELETE", url: "/api/v1/users/admin/roles/*" })).statusCode,
+    ).toBe(409);
 
     await api.userWith({ "*": "admin" }, "second-admin");
     const now = await api.call(api.adminToken, { method: "DELETE", url: "/api/v1/users/admin/roles/*" });

@@ -110,7 +110,10 @@ export async function serviceStatus(
           ...(oom ? { oom } : {}),
           ...(status?.nextRestartAt ? { nextRestartAt: status.nextRestartAt } : {}),
           ...(status?.backoffMs !== undefined ? { backoffSeconds: Math.round(status.backoffMs / 1000) } : {}),
-          ...(status?.readinessFailure ? { readinessFailure: status.readinessFailure } : {}),
+          // A command probe's message quotes its output, which can hold the replica's secrets.
+          ...(status?.readinessFailure && live
+            ? { readinessFailure: live.mask(status.readinessFailure) }
+            : {}),
           startedAt: r.started_at,
           // The live replica's copy is masked of its secrets; so is the stored one.
           lastLog: live && live.lastLog.length > 0 ? live.lastLog : parseLastLog(r.last_log),

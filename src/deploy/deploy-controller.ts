@@ -419,9 +419,18 @@ export class DeployController {
         this.#scaledToZero.delete(environmentId);
       }
     }
-    const environmentIds = new Set(
-      [...this.#replicas.values()].filter((r) => r.service === service).map((r) => r.environmentId),
-    );
+    // Every environment of the service, not only those with replicas: a first rollout or a scale
+    // may be about to start some, and is waited for below.
+    const rows = await this.#options.store.db
+      .selectFrom("environments")
+      .innerJoin("services", "services.id", "environments.service_id")
+      .select("environments.id as id")
+      .where("services.name", "=", service)
+      .execute();
+    const environmentIds = new Set([
+      ...rows.map((row) => row.id),
+      ...[...this.#replicas.values()].filter((r) => r.service === service).map((r) => r.environmentId),
+    ]);
     await Promise.all(
       [...environmentIds].map((environmentId) =>
         this.#exclusive(environmentId, async () => {

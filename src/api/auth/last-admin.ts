@@ -34,13 +34,34 @@ export async function refuseLosingLastAdmin(
     return;
   }
   const admins = await globalAdminIds(db);
-  if (admins.has(user.id) && admins.size === 1) {
+  if (!admins.has(user.id)) {
+    return;
+  }
+  // Another admin counts only if they can log in: an admin without a live token is no way back.
+  admins.delete(user.id);
+  const others = admins.size === 0 ? [] : await liveTokensOf(db, [...admins], undefined);
+  if (others.length === 0) {
     throw new HttpProblem(
       409,
       "last-admin",
-      `${user.name} is the only admin of every environment ("*"): without that role no one could manage users or tokens. Bind admin in "*" to another user first (PUT /api/v1/users/NAME/roles/*).`,
+      `${user.name} is the only admin of every environment ("*") who can log in: without that role no one could manage users or tokens. Bind admin in "*" to another user who has a live token first (PUT /api/v1/users/NAME/roles/*, then POST /api/v1/tokens with "user").`,
     );
   }
+}
+
+/** Up to one live (unrevoked, unexpired) token of these users, other than `except`. */
+async function liveTokensOf(db: Kysely<Database>, userIds: string[], except: string | undefined) {
+  const now = new Date().toISOString();
+  let query = db
+    .selectFrom("tokens")
+    .select("id")
+    .where("user_id", "in", userIds)
+    .where("revoked_at", "is", null)
+    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]));
+  if (except !== undefined) {
+    query = query.where("id", "!=", except);
+  }
+  return query.limit(1).execute();
 }
 
 function isLive(token: Token, now: string): boolean {
@@ -60,15 +81,7 @@ export async function refuseRevokingLastAdminToken(db: Kysely<Database>, token: 
   if (!admins.has(token.user_id)) {
     return;
   }
-  const others = await db
-    .selectFrom("tokens")
-    .select("id")
-    .where("user_id", "in", [...admins])
-    .where("id", "!=", token.id)
-    .where("revoked_at", "is", null)
-    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
-    .limit(1)
-    .execute();
+  const others = await liveTokensOf(db, [...admins], token.id);
   if (others.length === 0) {
     throw new HttpProblem(
       409,

@@ -135,6 +135,12 @@ describe("describeReplicaProblem", () => {
         now,
       ),
     ).toBe("not ready: GET /healthz: HTTP 500");
+    expect(
+      describeReplicaProblem(
+        { id: "r", state: "Running", exitCode: null, reason: null, readinessFailure: "command: \x1b[2Jok" },
+        now,
+      ),
+    ).toBe("not ready: command: \\x1b[2Jok");
   });
 
   it("labels the last exit", () => {

@@ -1,3 +1,4 @@
+import { escapeControlChars } from "../output/control-chars.js";
 import { formatBytes } from "../output/human-size.js";
 import type { ReplicaStatus } from "../run-api-schemas.js";
 
@@ -37,7 +38,8 @@ export function describeReplicaProblem(replica: ReplicaStatus, now: Date): strin
     parts.push(backoffText(replica, now));
   }
   if (replica.readinessFailure) {
-    parts.push(`not ready: ${replica.readinessFailure}`);
+    // A command probe's message quotes the app's output: shown, not obeyed.
+    parts.push(`not ready: ${escapeControlChars(replica.readinessFailure)}`);
   }
   return parts.join("; ");
 }
