@@ -183,13 +183,6 @@ export class DeployController {
     if (!(await this.#records.moveDeployment(deployment.id, "awaiting_approval", "in_progress"))) {
       throw new DeployConflict(`Deployment ${deployment.id} was approved or rejected meanwhile.`, 409);
     }
-    await this.#options.publish({
-      kind: "deployment.approved",
-      message: `${actor} approved deploying v${release.version} to ${env.service_name}/${env.name} (asked for by ${deployment.created_by ?? "someone"})`,
-      service: env.service_name,
-      environment: env.name,
-      data: { deploymentId: deployment.id, releaseVersion: release.version, approvedBy: actor },
-    });
     const request: DeployRequest = {
       service: env.service_name,
       environment: env.name,
@@ -198,8 +191,16 @@ export class DeployController {
       kind: "deploy",
     };
     const approved = { ...deployment, status: "in_progress" };
-    // Queued behind anything running there; what is live is read when its turn comes.
+    // Launched before anything else can fail: an in_progress deployment without its rollout would
+    // block the environment. Queued behind what runs there; what is live is read at its turn.
     this.#launch(approved, env, request, undefined);
+    await this.#options.publish({
+      kind: "deployment.approved",
+      message: `${actor} approved deploying v${release.version} to ${env.service_name}/${env.name} (asked for by ${deployment.created_by ?? "someone"})`,
+      service: env.service_name,
+      environment: env.name,
+      data: { deploymentId: deployment.id, releaseVersion: release.version, approvedBy: actor },
+    });
     return approved;
   }
 

@@ -9,6 +9,10 @@ import { StoreError } from "./store-error.js";
  */
 export const platformLockKey = 0x736c6970;
 
+/** How often the lock's session is checked, and how long it may take to answer. */
+const heartbeatIntervalMs = 10_000;
+const heartbeatTimeoutMs = 5_000;
+
 /** A held instance lock: release it on shutdown; `lost` settles if the session ends first. */
 export interface HeldInstanceLock {
   release(): Promise<void>;
@@ -22,7 +26,16 @@ export interface HeldInstanceLock {
  * over the same replicas.
  */
 export async function lockPostgresForInstance(url: URL): Promise<HeldInstanceLock> {
-  const client = new pg.Client({ connectionString: url.href, connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client({
+    connectionString: url.href,
+    connectionTimeoutMillis: 10_000,
+    // A silent network break must be noticed on both ends: TCP keepalives from here, the
+    // heartbeat below, and the server's own keepalives (set on the session) so that it frees the
+    // lock of a host that died in seconds rather than hours.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    query_timeout: heartbeatTimeoutMs,
+  });
   let released = false;
   let reportLost: (reason: Error) => void = () => {};
   const lost = new Promise<Error>((resolve) => {
@@ -43,6 +56,9 @@ export async function lockPostgresForInstance(url: URL): Promise<HeldInstanceLoc
     const result = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1) as locked", [
       platformLockKey,
     ]);
+    await client.query(
+      "set tcp_keepalives_idle = 10; set tcp_keepalives_interval = 5; set tcp_keepalives_count = 3",
+    );
     if (result.rows[0]?.locked !== true) {
       throw new StoreError(
         "database_in_use",
@@ -62,6 +78,15 @@ export async function lockPostgresForInstance(url: URL): Promise<HeldInstanceLoc
       { cause: error },
     );
   }
+  const heartbeat = setInterval(() => {
+    client.query("select 1").catch((error: unknown) => {
+      if (!released) {
+        const message = error instanceof Error ? error.message : String(error);
+        reportLost(new Error(`the lock's session did not answer: ${scrubPassword(message, url)}`));
+      }
+    });
+  }, heartbeatIntervalMs);
+  heartbeat.unref();
   return {
     lost,
     release: async () => {
@@ -69,6 +94,7 @@ export async function lockPostgresForInstance(url: URL): Promise<HeldInstanceLoc
         return;
       }
       released = true;
+      clearInterval(heartbeat);
       // Ending the session frees the lock; no unlock query needed (and none to fail).
       await client.end().catch(() => {});
     },
