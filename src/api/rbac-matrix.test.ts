@@ -218,6 +218,12 @@ const cases: RouteCase[] = [
     needs: "deployer",
   },
   {
+    method: "GET",
+    route: "/api/v1/deployments",
+    url: "/api/v1/deployments?status=awaiting_approval",
+    needs: "viewer",
+  },
+  {
     method: "POST",
     route: "/api/v1/deployments/:id/approve",
     url: "/api/v1/deployments/dep_missing/approve",

@@ -59,6 +59,7 @@ export const deployment = z.looseObject({
   reason: z.string().nullable().optional(),
   kind: z.string().optional(),
   createdAt: timestamp.optional(),
+  createdBy: z.string().nullable().optional(),
   finishedAt: timestamp.nullable().optional(),
   failure: deploymentFailure.nullable().optional(),
 });

@@ -73,6 +73,11 @@ describe("slipway approve", () => {
       id = JSON.parse(events.stdout).events[0]?.data?.deploymentId;
     }
     expect(id).toMatch(/^dep_/);
+    // `slipway approve` alone lists what waits, for the deployer to pick from.
+    const listed = await as("deployer", ["approve"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^DEPLOYMENT\s+SERVICE\s+ENVIRONMENT\s+RELEASE\s+ASKED BY\s+ASKED$/m);
+    expect(listed.stdout).toMatch(new RegExp(`^${id}\\s+gated\\s+production\\s+v1\\s+dev\\s+`, "m"));
     const refused = await as("developer", ["approve", id ?? ""]);
     expect(refused.code).toBe(4);
 
@@ -107,5 +112,6 @@ describe("slipway approve", () => {
     const deployed = await deploying;
     expect(deployed.code).toBe(1);
     expect(deployed.stderr).toContain("was not approved: rejected by ops: not on a Friday");
+    expect((await as("deployer", ["approve"])).stdout).toBe("nothing waits for approval\n");
   }, 90_000);
 });

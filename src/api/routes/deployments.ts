@@ -300,6 +300,37 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
     },
   );
 
+  api.get(
+    "/api/v1/deployments",
+    {
+      schema: {
+        tags: ["deployments"],
+        summary:
+          "Deployments of every service, newest first; status=awaiting_approval lists what waits for a deployer.",
+        querystring: z.strictObject({
+          status: z
+            .enum(["awaiting_approval", "in_progress", "succeeded", "failed", "rolled_back", "rejected"])
+            .optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+        response: { 200: z.object({ deployments: z.array(deploymentSchema) }), ...authErrors },
+      },
+    },
+    async (request) => {
+      authorize(principalOf(request).bindings, "read");
+      let query = ctx.store.db
+        .selectFrom("deployments")
+        .selectAll()
+        .orderBy("created_at", "desc")
+        .limit(request.query.limit);
+      if (request.query.status !== undefined) {
+        query = query.where("status", "=", request.query.status);
+      }
+      const rows = await query.execute();
+      return { deployments: await Promise.all(rows.map((d) => deploymentView(ctx, d))) };
+    },
+  );
+
   const byId = z.object({ id: z.string().max(64) });
   const one = { 200: z.object({ deployment: deploymentSchema }), 404: problemSchema, ...authErrors };
   const find = async (id: string) => {

@@ -1,10 +1,14 @@
 import type { Command } from "commander";
+import { z } from "zod";
 import { apiPath } from "../api-path.js";
 import type { ActionFactory } from "../command-action.js";
-import { deploymentResponse } from "../run-api-schemas.js";
+import type { CommandContext } from "../command-context.js";
+import type { ApiClient } from "../http-client.js";
+import { formatRelativeTime } from "../output/format-time.js";
 import { DEFAULT_WAIT_TIMEOUT, Deadline } from "../rollout/deadline.js";
 import { releaseLabel } from "../rollout/rollout-outcome.js";
 import { runServerRollout } from "../rollout/server-rollout.js";
+import { deploymentResponse, deployment as deploymentSchema } from "../run-api-schemas.js";
 
 interface ApproveOptions {
   wait: boolean;
@@ -20,15 +24,22 @@ export function registerApproveCommands(program: Command, action: ActionFactory)
   program
     .command("approve")
     .description("approve a deployment that waits for approval (deployer), then follow its rollout")
-    .argument("<deployment>", "the deployment's id, as `slipway deploy` or `slipway events` shows it")
+    .argument(
+      "[deployment]",
+      "the deployment's id, as `slipway deploy` shows it; without it, lists what waits",
+    )
     .option("--no-wait", "return once the rollout has started")
     .option("--timeout <duration>", "how long to wait for the rollout", DEFAULT_WAIT_TIMEOUT)
     .action(
       action(async (ctx, command) => {
-        const [id] = command.processedArgs as [string];
+        const [id] = command.processedArgs as [string | undefined];
         const options = command.opts<ApproveOptions>();
         const deadline = await Deadline.parse(options.timeout);
         const client = await ctx.client();
+        if (id === undefined) {
+          await listAwaiting(ctx, client);
+          return;
+        }
         const { deployment } = await client.get(apiPath("deployments", id), deploymentResponse);
         await runServerRollout(ctx, client, {
           service: deployment.service ?? "?",
@@ -68,4 +79,31 @@ export function registerApproveCommands(program: Command, action: ActionFactory)
         );
       }),
     );
+}
+
+const deploymentList = z.object({ deployments: z.array(deploymentSchema) });
+
+/** `slipway approve` alone: the deployments that wait for approval, oldest first, to pick from. */
+async function listAwaiting(ctx: CommandContext, client: ApiClient): Promise<void> {
+  const { deployments } = await client.get("/api/v1/deployments", deploymentList, {
+    query: { status: "awaiting_approval", limit: 200 },
+  });
+  const waiting = [...deployments].reverse();
+  if (ctx.output.json) {
+    ctx.output.data({ deployments: waiting });
+    return;
+  }
+  const now = new Date();
+  ctx.output.table(
+    ["DEPLOYMENT", "SERVICE", "ENVIRONMENT", "RELEASE", "ASKED BY", "ASKED"],
+    waiting.map((d) => [
+      d.id,
+      d.service ?? "?",
+      d.environment,
+      releaseLabel(d.release),
+      d.createdBy ?? "-",
+      formatRelativeTime(d.createdAt ?? null, now),
+    ]),
+    "nothing waits for approval",
+  );
 }
