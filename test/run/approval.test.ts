@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningPlatform, startPlatform } from "../../src/api/index.js";
 import { greeterSource, packApp, specFor } from "./apps.js";
-import { type Deployment, clientFor, viaRouter } from "./platform-client.js";
+import { clientFor, type Deployment, viaRouter } from "./platform-client.js";
 
 // `approval: required`: a developer may ask to deploy to production; it waits until a deployer
 // there approves (then it rolls out) or rejects it (then it never runs). It survives a restart.

@@ -1,12 +1,13 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tar from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningPlatform, startPlatform } from "../../src/api/index.js";
+import type { RunningPlatform } from "../../src/api/index.js";
 import { specFor } from "./apps.js";
-import { clientFor } from "./platform-client.js";
+import type { clientFor } from "./platform-client.js";
+import { startRunPlatform, type TestRunPlatform } from "./run-platform.js";
 
 /** A tar.gz whose entries try to climb out of the directory they are unpacked in. */
 async function escapingArchive(): Promise<Buffer> {
@@ -29,25 +30,16 @@ async function escapingArchive(): Promise<Buffer> {
 
 describe("bad uploads never write outside the release or crash the platform", () => {
   let home: string;
+  let run: TestRunPlatform;
   let platform: RunningPlatform;
   let client: ReturnType<typeof clientFor>;
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), "slipway-bad-upload-"));
-    platform = await startPlatform({
-      home,
-      port: 0,
-      routerPort: 0,
-      logLevel: "silent",
-      stopReplicasOnClose: true,
-    });
-    client = clientFor(platform);
+    run = await startRunPlatform("slipway-bad-upload-");
+    ({ home, platform, client } = run);
     await client.apply("greeter", specFor("greeter"));
   }, 60_000);
-  afterAll(async () => {
-    await platform?.close();
-    await rm(home, { recursive: true, force: true });
-  });
+  afterAll(() => run?.close());
 
   it("ignores ../ and absolute entries of an archive", async () => {
     await client.deploy("greeter", await escapingArchive());

@@ -1,15 +1,15 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningPlatform, startPlatform } from "../../src/api/index.js";
+import type { RunningPlatform } from "../../src/api/index.js";
 import { packDir } from "./apps.js";
-import { clientFor, viaRouter } from "./platform-client.js";
+import { type clientFor, viaRouter } from "./platform-client.js";
+import { startRunPlatform, type TestRunPlatform } from "./run-platform.js";
 
 const examples = join(import.meta.dirname, "..", "..", "examples");
 
 describe("the examples deploy with one command each", () => {
-  let home: string;
+  let run: TestRunPlatform;
   let platform: RunningPlatform;
   let client: ReturnType<typeof clientFor>;
 
@@ -20,20 +20,10 @@ describe("the examples deploy with one command each", () => {
   };
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), "slipway-examples-"));
-    platform = await startPlatform({
-      home,
-      port: 0,
-      routerPort: 0,
-      logLevel: "silent",
-      stopReplicasOnClose: true,
-    });
-    client = clientFor(platform);
+    run = await startRunPlatform("slipway-examples-");
+    ({ platform, client } = run);
   }, 60_000);
-  afterAll(async () => {
-    await platform?.close();
-    await rm(home, { recursive: true, force: true });
-  });
+  afterAll(() => run?.close());
 
   it("hello-api: two replicas behind the router, with its own /metrics", async () => {
     const { deployment } = await deployExample("hello-api");

@@ -1,34 +1,22 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningPlatform, startPlatform } from "../../src/api/index.js";
+import type { RunningPlatform } from "../../src/api/index.js";
 import { greeterSource, packApp, specFor } from "./apps.js";
-import { clientFor, viaRouter } from "./platform-client.js";
+import { type clientFor, viaRouter } from "./platform-client.js";
+import { startRunPlatform, type TestRunPlatform } from "./run-platform.js";
 
 // `slipway deploy` twice in a row (two pushes): the second must not be dropped while the first
 // rolls out, nor leave its CLI waiting for a deployment that never comes.
 describe("a release pushed while a deployment is in progress", () => {
-  let home: string;
+  let run: TestRunPlatform;
   let platform: RunningPlatform;
   let client: ReturnType<typeof clientFor>;
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), "slipway-queue-"));
-    platform = await startPlatform({
-      home,
-      port: 0,
-      routerPort: 0,
-      logLevel: "silent",
-      stopReplicasOnClose: true,
-    });
-    client = clientFor(platform);
+    run = await startRunPlatform("slipway-queue-");
+    ({ platform, client } = run);
     await client.apply("greeter", specFor("greeter"));
   }, 60_000);
-  afterAll(async () => {
-    await platform?.close();
-    await rm(home, { recursive: true, force: true });
-  });
+  afterAll(() => run?.close());
 
   it("is deployed right after it, in turn, and the timeline says it waited", async () => {
     // v1 takes 2 s to listen, so its rollout is still running when v2 has been built.

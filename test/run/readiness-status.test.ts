@@ -1,35 +1,21 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningPlatform, startPlatform } from "../../src/api/index.js";
 import { packApp, specFor } from "./apps.js";
-import { clientFor } from "./platform-client.js";
+import type { clientFor } from "./platform-client.js";
+import { startRunPlatform, type TestRunPlatform } from "./run-platform.js";
 
 describe("a replica that runs but never gets ready", () => {
-  let home: string;
-  let platform: RunningPlatform;
+  let run: TestRunPlatform;
   let client: ReturnType<typeof clientFor>;
   const spec = specFor("sickly")
     .replace("readyTimeout: 20s", "readyTimeout: 4s")
     .replace("replicas: 2", "replicas: 1");
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), "slipway-unready-"));
-    platform = await startPlatform({
-      home,
-      port: 0,
-      routerPort: 0,
-      logLevel: "silent",
-      stopReplicasOnClose: true,
-    });
-    client = clientFor(platform);
+    run = await startRunPlatform("slipway-unready-");
+    ({ client } = run);
     await client.apply("sickly", spec);
   }, 60_000);
-  afterAll(async () => {
-    await platform?.close();
-    await rm(home, { recursive: true, force: true });
-  });
+  afterAll(() => run?.close());
 
   it("shows in status what its readiness probe last said", async () => {
     const server = `require("node:http").createServer((req, res) => { res.statusCode = req.url === "/healthz" ? 500 : 200; res.end("no"); }).listen(Number(process.env.PORT), "127.0.0.1");`;

@@ -1,27 +1,18 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningPlatform, startPlatform } from "../../src/api/index.js";
+import type { RunningPlatform } from "../../src/api/index.js";
 import { greeterSource, packApp, specFor } from "./apps.js";
-import { clientFor, viaRouter } from "./platform-client.js";
+import { type clientFor, viaRouter } from "./platform-client.js";
+import { startRunPlatform, type TestRunPlatform } from "./run-platform.js";
 
 describe("a service scaled to 0 replicas", () => {
-  let home: string;
+  let run: TestRunPlatform;
   let platform: RunningPlatform;
   let client: ReturnType<typeof clientFor>;
   const host = "greeter.staging.localhost";
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), "slipway-zero-"));
-    platform = await startPlatform({
-      home,
-      port: 0,
-      routerPort: 0,
-      logLevel: "silent",
-      stopReplicasOnClose: true,
-    });
-    client = clientFor(platform);
+    run = await startRunPlatform("slipway-zero-");
+    ({ platform, client } = run);
     await client.apply("greeter", specFor("greeter"));
     const { deployment } = await client.deploy(
       "greeter",
@@ -29,10 +20,7 @@ describe("a service scaled to 0 replicas", () => {
     );
     expect(deployment?.status).toBe("succeeded");
   }, 60_000);
-  afterAll(async () => {
-    await platform?.close();
-    await rm(home, { recursive: true, force: true });
-  });
+  afterAll(() => run?.close());
 
   const scale = (replicas: number) =>
     client.call("POST", "/api/v1/services/greeter/scale", { environment: "staging", replicas });

@@ -1,10 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningPlatform, startPlatform } from "../../src/api/index.js";
+import type { RunningPlatform } from "../../src/api/index.js";
 import { packApp, specFor } from "./apps.js";
-import { clientFor, viaRouter } from "./platform-client.js";
+import { type clientFor, viaRouter } from "./platform-client.js";
+import { startRunPlatform, type TestRunPlatform } from "./run-platform.js";
 
 const oldValue = "sup3rs3cretvalue42";
 const newValue = "n3wsecretvalue77";
@@ -30,7 +28,7 @@ interface Lines {
 // The QA reproductions of D1 (old values unmasked after a change) and D2 (grep on unmasked text),
 // with a real replica that keeps the value it was started with.
 describe("secrets printed by a replica stay masked in its logs (real processes)", () => {
-  let home: string;
+  let run: TestRunPlatform;
   let platform: RunningPlatform;
   let client: ReturnType<typeof clientFor>;
 
@@ -57,15 +55,8 @@ describe("secrets printed by a replica stay masked in its logs (real processes)"
   };
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), "slipway-run-"));
-    platform = await startPlatform({
-      home,
-      port: 0,
-      routerPort: 0,
-      logLevel: "silent",
-      stopReplicasOnClose: true,
-    });
-    client = clientFor(platform);
+    run = await startRunPlatform("slipway-run-");
+    ({ platform, client } = run);
     const spec = specFor("leaky")
       .replace("replicas: 2", "replicas: 1")
       .replace("start: node server.js", "start: node server.js\nsecrets: [API_KEY]");
@@ -78,10 +69,7 @@ describe("secrets printed by a replica stay masked in its logs (real processes)"
     expect(deployment?.status, JSON.stringify(deployment)).toBe("succeeded");
     expect(await logRequest("/first")).toEqual(["request /first key=***"]);
   }, 60_000);
-  afterAll(async () => {
-    await platform?.close();
-    await rm(home, { recursive: true, force: true });
-  });
+  afterAll(() => run?.close());
 
   it("greps what the reader is shown: a secret's prefix finds nothing, `***` finds the masked lines", async () => {
     for (const guess of ["key=s", "key=su", "key=sup3r", `key=${oldValue}`, oldValue.slice(3)]) {

@@ -1,31 +1,19 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningPlatform, startPlatform } from "../../src/api/index.js";
+import type { RunningPlatform } from "../../src/api/index.js";
 import { greeterSource, packApp, specFor } from "./apps.js";
-import { clientFor, viaRouter } from "./platform-client.js";
+import { type clientFor, viaRouter } from "./platform-client.js";
+import { startRunPlatform, type TestRunPlatform } from "./run-platform.js";
 
 describe("deleting a service that runs", () => {
-  let home: string;
+  let run: TestRunPlatform;
   let platform: RunningPlatform;
   let client: ReturnType<typeof clientFor>;
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), "slipway-delete-"));
-    platform = await startPlatform({
-      home,
-      port: 0,
-      routerPort: 0,
-      logLevel: "silent",
-      stopReplicasOnClose: true,
-    });
-    client = clientFor(platform);
+    run = await startRunPlatform("slipway-delete-");
+    ({ platform, client } = run);
   }, 60_000);
-  afterAll(async () => {
-    await platform?.close();
-    await rm(home, { recursive: true, force: true });
-  });
+  afterAll(() => run?.close());
 
   it("stops its replicas and takes its hosts off the router; other services keep serving", async () => {
     for (const name of ["doomed", "kept"]) {

@@ -1,28 +1,17 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningPlatform, startPlatform } from "../../src/api/index.js";
 import { greeterSource, packApp, specFor } from "./apps.js";
-import { clientFor } from "./platform-client.js";
+import type { clientFor } from "./platform-client.js";
+import { startRunPlatform, type TestRunPlatform } from "./run-platform.js";
 
 describe("deploy.stopGracePeriod", () => {
-  let home: string;
-  let platform: RunningPlatform;
+  let run: TestRunPlatform;
   let client: ReturnType<typeof clientFor>;
   // An app that ignores SIGTERM, with a short grace period of its own.
   const spec = specFor("stubborn").replace("  drainTimeout: 5s", "  drainTimeout: 5s\n  stopGracePeriod: 1s");
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), "slipway-grace-"));
-    platform = await startPlatform({
-      home,
-      port: 0,
-      routerPort: 0,
-      logLevel: "silent",
-      stopReplicasOnClose: true,
-    });
-    client = clientFor(platform);
+    run = await startRunPlatform("slipway-grace-");
+    ({ client } = run);
     await client.apply("stubborn", spec);
     const source = `${greeterSource("hi").replace(/process\.on\("SIGTERM".*$/m, "")}\nprocess.on("SIGTERM", () => {});`;
     const { deployment } = await client.deploy(
@@ -31,10 +20,7 @@ describe("deploy.stopGracePeriod", () => {
     );
     expect(deployment?.status).toBe("succeeded");
   }, 60_000);
-  afterAll(async () => {
-    await platform?.close();
-    await rm(home, { recursive: true, force: true });
-  });
+  afterAll(() => run?.close());
 
   it("kills a replica that ignores SIGTERM after the spec's grace period, and the timeline says so", async () => {
     const started = Date.now();
