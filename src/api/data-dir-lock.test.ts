@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DATA_DIR_LOCK_FILE, DataDirLockedError, lockDataDirectory } from "./data-dir-lock.js";
 
 const node = join(import.meta.dirname, "..", "..", "node_modules", ".bin", "node");
-const lockModule = join(import.meta.dirname, "data-dir-lock.ts");
+// The other process runs the built lock (dist/ is built by the test setup), as a platform would.
+const lockModule = join(import.meta.dirname, "..", "..", "dist", "api", "data-dir-lock.js");
 
 describe("the data directory lock", () => {
   let home: string;

@@ -2,34 +2,14 @@ import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { DataDirLockedError, type LockHolder } from "./data-dir-locked-error.js";
+
+export { DataDirLockedError, type LockHolder } from "./data-dir-locked-error.js";
 
 /** Who holds a data directory, for messages: what the holder wrote beside its lock. */
 export const DATA_DIR_LOCK_FILE = "platform.lock";
 /** The lock itself: a SQLite file held in exclusive locking mode by the platform that runs. */
 export const DATA_DIR_LOCK_DB = "platform.lock.db";
-
-/** Who holds a data directory, as written in its lock file. */
-export interface LockHolder {
-  pid: number;
-  host: string;
-  startedAt: string;
-  /** Set once it has begun to shut down: a new platform waits for it instead of refusing. */
-  stopping?: boolean;
-}
-
-/** A second platform on the same data directory: names who holds it and what to do. */
-export class DataDirLockedError extends Error {
-  readonly holder: LockHolder | undefined;
-
-  constructor(home: string, holder: LockHolder | undefined) {
-    const who = holder ? `(pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}) ` : "";
-    super(
-      `Another Slipway platform ${who}is using the data directory ${home}: two would supervise the same replicas. Stop it first (Ctrl-C, or \`slipway down\` to stop its replicas too), or pass another --data.`,
-    );
-    this.name = "DataDirLockedError";
-    this.holder = holder;
-  }
-}
 
 export interface DataDirLock {
   /** The holder whose lock was taken over because it no longer runs (a crash), if any. */

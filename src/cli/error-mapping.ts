@@ -1,5 +1,5 @@
 import { CommanderError } from "commander";
-import { DataDirLockedError } from "../api/data-dir-lock.js";
+import { DataDirLockedError } from "../api/data-dir-locked-error.js";
 import { StoreError } from "../store/store-error.js";
 import { CliError } from "./cli-error.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
