@@ -96,6 +96,7 @@ export class ReleaseService {
         commit_sha: input.commit,
         spec_json: input.specJson,
         status: "building",
+        failure_reason: null,
         artifact: releaseAppDir(this.#options.home, input.service, version),
         created_by: input.actor,
         created_at: nowIso(),
@@ -129,7 +130,11 @@ export class ReleaseService {
     });
     const db = this.#options.store.db;
     if (!outcome.ok) {
-      await db.updateTable("releases").set({ status: "failed" }).where("id", "=", release.id).execute();
+      await db
+        .updateTable("releases")
+        .set({ status: "failed", failure_reason: outcome.reason })
+        .where("id", "=", release.id)
+        .execute();
       await this.#options.publish({
         kind: "release.failed",
         message: `Build of ${input.service} v${release.version} failed: ${outcome.reason}`,

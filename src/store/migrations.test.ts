@@ -172,7 +172,7 @@ describe.each(STORE_ENGINES)("schema upgrades [%s]", (engine) => {
         const opening = openStore(fresh.options);
         await expect(opening).rejects.toMatchObject({ name: "StoreError", code: "migration_failed" });
         await expect(opening).rejects.toThrow(
-          /migrate the state store to schema 0004-secret-history \(migration 0002-access failed/,
+          /migrate the state store to schema 0005-release-failures \(migration 0002-access failed/,
         );
 
         const after = await openUnmigrated(fresh.options);

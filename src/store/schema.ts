@@ -60,6 +60,8 @@ export interface ReleasesTable {
   spec_json: string;
   /** building | ready | failed | pruned (its build was deleted to save disk space) */
   status: string;
+  /** Why its build failed, when it did. */
+  failure_reason: string | null;
   /** Where the build output lives (a directory in the data dir, or an image reference). */
   artifact: string | null;
   created_by: string | null;

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { buildLogDir } from "../../deploy/index.js";
 import { followLogRecords, readLogRecords } from "../../runtime/index.js";
 import type { Release, ServiceWithEnvironments } from "../../store/index.js";
-import { listEvents, newId } from "../../store/index.js";
+import { newId } from "../../store/index.js";
 import { principalOf } from "../auth/principal.js";
 import type { ApiContext } from "../context.js";
 import { deployNeedsApproval } from "../deploy-access.js";
@@ -260,52 +260,34 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ApiContext): vo
       const service = await requireService(ctx, request.params.name);
       const release = await requireRelease(ctx, service, request.params.version);
       const dir = buildLogDir(ctx.run.home, service.name, release.version);
-      const statusOf = async () =>
-        (
-          await ctx.store.db
-            .selectFrom("releases")
-            .select("status")
-            .where("id", "=", release.id)
-            .executeTakeFirst()
-        )?.status ?? "failed";
-      // The reason is on the release.failed event, where the build recorded it.
-      const reasonOf = async (status: string): Promise<string | null> => {
-        if (status !== "failed") {
-          return null;
-        }
-        const failed = await listEvents(ctx.store.db, {
-          service: service.name,
-          kind: "release.failed",
-          order: "desc",
-          limit: 50,
-        });
-        const mine = failed.find(
-          (event) => (event.data as { releaseId?: string } | null)?.releaseId === release.id,
-        );
-        const reason = (mine?.data as { reason?: unknown } | undefined)?.reason;
-        return typeof reason === "string" ? reason : null;
+      const stateOf = async () => {
+        const row = await ctx.store.db
+          .selectFrom("releases")
+          .select(["status", "failure_reason"])
+          .where("id", "=", release.id)
+          .executeTakeFirst();
+        return { status: row?.status ?? "failed", reason: row?.failure_reason ?? null };
       };
       if (request.query.follow !== "true") {
         const lines = [];
         for await (const record of readLogRecords(dir)) {
           lines.push({ at: record.at, stream: record.stream, line: record.line });
         }
-        const status = await statusOf();
-        return { status, reason: await reasonOf(status), lines };
+        return { ...(await stateOf()), lines };
       }
       const sse = openSse(request, reply);
-      let status = await statusOf();
+      let state = await stateOf();
       for await (const record of followLogRecords(dir, {
         signal: sse.signal,
         pollIntervalMs: 100,
         isFinished: async () => {
-          status = await statusOf();
-          return status !== "building";
+          state = await stateOf();
+          return state.status !== "building";
         },
       })) {
         sse.send("log", { at: record.at, stream: record.stream, line: record.line });
       }
-      sse.send("end", { status, reason: await reasonOf(status) });
+      sse.send("end", state);
       sse.end();
       return reply;
     },
