@@ -86,14 +86,13 @@ async function startDeployment(
   environment: string,
   release: Release,
   actor: string,
-  kind: DeploymentKind | "approval",
+  kind: DeploymentKind,
+  options: { awaitApproval?: boolean } = {},
 ): Promise<Deployment> {
   try {
-    const request = { service: service.name, environment, release, actor, kind: "deploy" as DeploymentKind };
-    if (kind === "approval") {
-      return await ctx.run.controller.requestApproval(request);
-    }
-    return await ctx.run.controller.deploy({ ...request, kind });
+    const request = { service: service.name, environment, release, actor, kind };
+    const { controller } = ctx.run;
+    return await (options.awaitApproval ? controller.requestApproval(request) : controller.deploy(request));
   } catch (error) {
     if (error instanceof DeployConflict) {
       throw new HttpProblem(error.status, "deploy-conflict", error.message);
@@ -104,13 +103,28 @@ async function startDeployment(
 
 const envBody = z.strictObject({ environment: dnsLabel });
 
-/** The caller, service and environment of a deploy-like request, once the caller may deploy there. */
-async function deployTarget(ctx: ApiContext, request: FastifyRequest, name: string, environment: string) {
+/**
+ * The caller, service and environment of a deploy-like request, once the caller may deploy there;
+ * with `mayAskForApproval`, a developer in an environment that requires approval may too, and
+ * `awaitApproval` says the deploy must wait for a deployer.
+ */
+async function deployTarget(
+  ctx: ApiContext,
+  request: FastifyRequest,
+  name: string,
+  environment: string,
+  options: { mayAskForApproval?: boolean } = {},
+) {
   const me = principalOf(request);
   const service = await requireService(ctx, name);
   const env = requireEnvironment(service, environment);
-  authorizeDeploy(me, env);
-  return { me, service, env };
+  let awaitApproval = false;
+  if (options.mayAskForApproval) {
+    awaitApproval = deployNeedsApproval(me, env);
+  } else {
+    authorizeDeploy(me, env);
+  }
+  return { me, service, env, awaitApproval };
 }
 
 async function accepted202(ctx: ApiContext, reply: FastifyReply, deployment: Deployment) {
@@ -139,10 +153,13 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
       },
     },
     async (request, reply) => {
-      const me = principalOf(request);
-      const service = await requireService(ctx, request.params.name);
-      const env = requireEnvironment(service, request.body.environment);
-      const needsApproval = deployNeedsApproval(me, env);
+      const { me, service, env, awaitApproval } = await deployTarget(
+        ctx,
+        request,
+        request.params.name,
+        request.body.environment,
+        { mayAskForApproval: true },
+      );
       const release =
         request.body.release === undefined
           ? await ctx.run.controller.records.newestReadyRelease(service.id)
@@ -154,14 +171,9 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
           `Service ${service.name} has no built release yet. Run \`slipway deploy\`.`,
         );
       }
-      const deployment = await startDeployment(
-        ctx,
-        service,
-        env.name,
-        release,
-        me.userName,
-        needsApproval ? "approval" : "deploy",
-      );
+      const deployment = await startDeployment(ctx, service, env.name, release, me.userName, "deploy", {
+        awaitApproval,
+      });
       return accepted202(ctx, reply, deployment);
     },
   );
