@@ -791,7 +791,7 @@ export class DeployController {
       if (crashed) {
         const exit = crashed.lastExit;
         throw new RolloutFailed({
-          reason: `replica ${crashed.id} ${exit ? `exited with code ${exit.code ?? "?"} (${exit.reason})` : "could not start"} before it became ready`,
+          reason: `replica ${crashed.id} ${exit ? `exited with code ${exit.code ?? "?"} (${exit.reason})` : "could not start"} before it became ready${exit?.reason === "LivenessFailed" && exit.message ? `: ${crashed.mask(exit.message)}` : ""}`,
           replica: crashed.id,
           exitCode: exit?.code ?? null,
           ...(exit ? { exitReason: exit.reason } : {}),
@@ -803,8 +803,9 @@ export class DeployController {
       }
       if (Date.now() > deadline || this.#closed) {
         const slow = replicas.find((r) => !r.ready);
+        const lastCheck = slow?.supervisor.status().readinessFailure;
         throw new RolloutFailed({
-          reason: `replica ${slow?.id ?? "?"} did not become ready within ${Math.round(readyTimeoutMs / 1000)} s (deploy.readyTimeout)`,
+          reason: `replica ${slow?.id ?? "?"} did not become ready within ${Math.round(readyTimeoutMs / 1000)} s (deploy.readyTimeout)${lastCheck && slow ? `; its last check: ${slow.mask(lastCheck)}` : ""}`,
           ...(slow ? { replica: slow.id, lastLog: await this.#tail(slow) } : {}),
         });
       }

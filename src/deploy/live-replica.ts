@@ -175,7 +175,12 @@ export class LiveReplica {
         this.ctx.onRoutingChange();
         break;
       case "liveness-failed":
-        this.#publish("replica.liveness_failed", `${name} failed its liveness probe: ${event.message}`);
+        this.#publish(
+          "replica.liveness_failed",
+          event.probe === "startup"
+            ? `${name} did not start: ${this.mask(event.message)}`
+            : `${name} failed its liveness probe: ${this.mask(event.message)}`,
+        );
         break;
       case "exited": {
         this.exits += 1;

@@ -58,7 +58,38 @@ export function planReplica(input: ReplicaPlanInput): ReplicaPlan {
     },
     ...(effective.health.readiness ? { readiness: effective.health.readiness } : {}),
     ...(effective.health.liveness ? { liveness: effective.health.liveness } : {}),
-    ...(effective.health.startup ? { startup: effective.health.startup } : {}),
+    ...startupGate(effective),
+  };
+}
+
+/** How long a replica without health probes may take to listen: Heroku's boot timeout. */
+export const PORT_BINDING_TIMEOUT_MS = 60_000;
+const PORT_BINDING_PERIOD_MS = 250;
+
+/**
+ * The spec's startup probe; without a startup or readiness probe, a check that the replica
+ * accepts connections on `$PORT`, as Heroku and Cloud Run do. Every service must listen there,
+ * and without it a replica would get traffic (and a rollout would retire the old ones) before
+ * it listens: requests refused in the middle of a zero-downtime deploy.
+ */
+function startupGate(effective: ServiceSpec): Pick<ReplicaPlan, "startup"> {
+  const { startup, readiness } = effective.health;
+  if (startup !== undefined) {
+    return { startup };
+  }
+  if (readiness !== undefined) {
+    return {};
+  }
+  return {
+    startup: {
+      check: { type: "tcp" },
+      initialDelay: 0,
+      period: PORT_BINDING_PERIOD_MS,
+      timeout: 1000,
+      failureThreshold: PORT_BINDING_TIMEOUT_MS / PORT_BINDING_PERIOD_MS,
+      successThreshold: 1,
+      failureSummary: `did not listen on $PORT within ${PORT_BINDING_TIMEOUT_MS / 1000} s (no health probe is declared, so Slipway waits for the port; declare health.readiness to check otherwise)`,
+    },
   };
 }
 

@@ -121,6 +121,42 @@ describe("ReplicaSupervisor", () => {
       "the restart",
     );
   });
+
+  it("holds a replica back until its startup probe passes, saying why in its status", async () => {
+    const { supervisor, events } = supervise({
+      spec: specFor(workDir, appDir, { id: "slow", command: `sleep 0.6; exec ${NODE} echo-server.cjs` }),
+      startup: probeWithDefaults({ type: "tcp" }, { period: 50, failureThreshold: 200 }),
+    });
+    await supervisor.start();
+    await waitFor(() => supervisor.status().readinessFailure !== undefined, 5000, "a failed check");
+    expect(supervisor.status()).toMatchObject({ phase: "Running", ready: false });
+    expect(supervisor.status().readinessFailure).toMatch(/^tcp \d+: connect ECONNREFUSED/);
+    await waitFor(() => supervisor.status().ready, 5000, "the port");
+    const port = supervisor.status().handle?.port ?? 0;
+    expect((await httpGet(port, "/")).body).toBe("hello");
+    expect(events.map((event) => event.type)).toEqual(["started", "ready"]);
+  });
+
+  it("restarts a replica whose startup probe never passes, with the probe's own summary", async () => {
+    const { supervisor, events } = supervise({
+      spec: specFor(workDir, appDir, { id: "silent", command: "sleep 30" }),
+      startup: {
+        ...probeWithDefaults({ type: "tcp" }, { period: 30, failureThreshold: 3 }),
+        failureSummary: "did not listen on $PORT within 0.09 s",
+      },
+    });
+    await supervisor.start();
+    await waitFor(() => events.some((event) => event.type === "exited"), 10_000, "the restart");
+    expect(events.find((event) => event.type === "liveness-failed")).toMatchObject({
+      message: expect.stringMatching(
+        /^did not listen on \$PORT within 0\.09 s: tcp \d+: connect ECONNREFUSED/,
+      ),
+    });
+    expect(events.find((event) => event.type === "exited")).toMatchObject({
+      exit: { reason: "LivenessFailed" },
+    });
+    expect(events.some((event) => event.type === "ready")).toBe(false);
+  });
 });
 
 async function closedPort(): Promise<number> {

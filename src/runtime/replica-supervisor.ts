@@ -34,7 +34,7 @@ export interface ReplicaStatus {
   /** While in CrashLoopBackOff: when the next start is due, and the delay chosen. */
   nextRestartAt?: string;
   backoffMs?: number;
-  /** While running but not ready: what the readiness probe's last failed check said. */
+  /** While running but not ready: what the readiness (or startup) probe's last failed check said. */
   readinessFailure?: string;
 }
 
@@ -44,7 +44,7 @@ export type SupervisorEvent =
   | { type: "start-failed"; message: string }
   | { type: "ready"; message: string }
   | { type: "unready"; message: string }
-  | { type: "liveness-failed"; message: string }
+  | { type: "liveness-failed"; message: string; probe: "liveness" | "startup" }
   | { type: "exited"; exit: LastTermination; lastLogLines: LogLine[] }
   | { type: "restart-scheduled"; plan: RestartPlan }
   | { type: "stopped"; exit?: ReplicaExit };
@@ -154,7 +154,11 @@ export class ReplicaSupervisor {
   status(): ReplicaStatus {
     const status = { ...this.#status };
     if (!status.ready && (status.phase === "Running" || status.phase === "Starting")) {
-      const last = this.#probers.find((prober) => prober.purpose === "readiness")?.lastResult;
+      // Before the startup probe passed, it is what holds the replica back.
+      const gate =
+        this.#probers.find((prober) => prober.purpose === "readiness") ??
+        this.#probers.find((prober) => prober.purpose === "startup");
+      const last = gate?.lastResult;
       if (last !== undefined && !last.ok) {
         status.readinessFailure = last.message;
       }
@@ -313,9 +317,12 @@ export class ReplicaSupervisor {
         this.#emit({ type: "unready", message });
         return;
       case "liveness-failed":
+        this.#failLiveness(message, "liveness");
+        return;
       case "startup-failed":
         this.#failLiveness(
-          transition.type === "startup-failed" ? `startup probe failed: ${message}` : message,
+          `${this.#options.startup?.failureSummary ?? "startup probe failed"}: ${message}`,
+          "startup",
         );
         return;
     }
@@ -327,10 +334,10 @@ export class ReplicaSupervisor {
   }
 
   /** Stops the replica; its exit then arrives through onExit and is recorded as LivenessFailed. */
-  #failLiveness(message: string): void {
+  #failLiveness(message: string, probe: "liveness" | "startup"): void {
     this.#stopProbes();
     this.#pendingReason = { reason: "LivenessFailed", message };
-    this.#emit({ type: "liveness-failed", message });
+    this.#emit({ type: "liveness-failed", message, probe });
     const graceMs = this.#options.stopGraceMs ?? 30_000;
     this.#options.runtime.stop(this.#options.spec.id, { graceMs }).catch(() => {
       // Already gone: its exit arrives through onExit all the same.

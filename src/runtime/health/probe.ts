@@ -17,6 +17,11 @@ export interface HealthProbe {
   timeout: number;
   failureThreshold: number;
   successThreshold: number;
+  /**
+   * For a probe the platform added rather than the user: what its failure means, in place of
+   * "startup probe failed" in events and status.
+   */
+  failureSummary?: string;
 }
 
 /** Kubernetes' defaults: initialDelay 0, period 10 s, timeout 1 s, failureThreshold 3, successThreshold 1. */

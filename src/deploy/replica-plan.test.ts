@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { effectiveSpec, parseServiceSpec, type ServiceSpec } from "../spec/index.js";
+import { PORT_BINDING_TIMEOUT_MS, planReplica } from "./replica-plan.js";
+
+function specWithHealth(health: string): ServiceSpec {
+  const result = parseServiceSpec(`service: web\nstart: node server.js\n${health}`, "slipway.yaml");
+  if (!result.ok) {
+    expect.fail(JSON.stringify(result.errors));
+  }
+  const effective = effectiveSpec(result.spec, "production");
+  if (effective === undefined) {
+    expect.fail("no production environment");
+  }
+  return effective;
+}
+
+function plan(health: string) {
+  return planReplica({
+    home: "/data",
+    replicaId: "rep_1",
+    service: "web",
+    environment: "production",
+    releaseVersion: 3,
+    effective: specWithHealth(health),
+    secrets: {},
+  });
+}
+
+describe("planReplica's health probes", () => {
+  it("waits for $PORT to accept connections when no probe is declared, for up to the boot timeout", () => {
+    const { startup, readiness, liveness } = plan("");
+    expect(readiness).toBeUndefined();
+    expect(liveness).toBeUndefined();
+    expect(startup?.check).toEqual({ type: "tcp" });
+    expect((startup?.period ?? 0) * (startup?.failureThreshold ?? 0)).toBe(PORT_BINDING_TIMEOUT_MS);
+    expect(startup?.failureSummary).toMatch(/did not listen on \$PORT within 60 s .*health\.readiness/);
+  });
+
+  it("adds nothing when a readiness probe decides when the replica is ready", () => {
+    const { startup, readiness } = plan("health:\n  readiness: { http: /healthz }\n");
+    expect(startup).toBeUndefined();
+    expect(readiness?.check).toEqual({ type: "http", path: "/healthz" });
+  });
+
+  it("keeps a declared startup probe as it is", () => {
+    const { startup } = plan("health:\n  startup: { command: ./warm-up, failureThreshold: 30 }\n");
+    expect(startup).toMatchObject({ check: { type: "command", command: "./warm-up" }, failureThreshold: 30 });
+    expect(startup?.failureSummary).toBeUndefined();
+  });
+
+  it("still waits for the port when only a liveness probe is declared", () => {
+    const { startup, liveness } = plan("health:\n  liveness: { http: /healthz }\n");
+    expect(startup?.check).toEqual({ type: "tcp" });
+    expect(liveness?.check).toEqual({ type: "http", path: "/healthz" });
+  });
+});

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packApp } from "./apps.js";
+import { type clientFor, viaRouter } from "./platform-client.js";
+import { startRunPlatform, type TestRunPlatform } from "./run-platform.js";
+
+/** A service with no health probe at all, as most first services are. */
+const spec = (name: string, readyTimeout = "20s") =>
+  [
+    `service: ${name}`,
+    "start: node server.js",
+    "replicas: 2",
+    "deploy:",
+    "  drainTimeout: 5s",
+    `  readyTimeout: ${readyTimeout}`,
+    "environments:",
+    "  staging: {}",
+    "",
+  ].join("\n");
+
+/** Loads its code for a while before it listens, like an app that connects to a database first. */
+const slowListener = (greeting: string) => `
+const http = require("node:http");
+setTimeout(() => {
+  const server = http.createServer((req, res) => res.end(${JSON.stringify(greeting)}));
+  server.listen(Number(process.env.PORT), "127.0.0.1");
+  process.on("SIGTERM", () => server.close(() => process.exit(0)));
+}, 1200);
+`;
+
+describe("a service without health probes", () => {
+  let run: TestRunPlatform;
+  let client: ReturnType<typeof clientFor>;
+  const host = "boots.staging.localhost";
+
+  beforeAll(async () => {
+    run = await startRunPlatform("slipway-port-binding-");
+    ({ client } = run);
+    await client.apply("boots", spec("boots"));
+    await client.apply("mute", spec("mute", "3s"));
+  }, 60_000);
+  afterAll(() => run?.close());
+
+  it("gets traffic only once $PORT accepts connections, so a rollout drops no request", async () => {
+    const first = client.deploy("boots", await packApp({ "server.js": slowListener("v1") }));
+    // While it loads, status says what it waits for.
+    let failure: string | undefined;
+    for (let i = 0; i < 40 && failure === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const replicas = (await client.status("boots")).environments[0]?.replicas ?? [];
+      failure = replicas.find((r) => r.readinessFailure !== undefined)?.readinessFailure;
+    }
+    expect(failure).toMatch(/^tcp \d+: connect ECONNREFUSED/);
+    expect((await first).deployment?.status).toBe("succeeded");
+    expect((await viaRouter(run.platform.routerUrl, host)).text).toBe("v1");
+
+    let failed = 0;
+    let answered = 0;
+    let running = true;
+    const load = (async () => {
+      while (running) {
+        const res = await viaRouter(run.platform.routerUrl, host).catch(() => ({ status: 0, text: "" }));
+        if (res.status === 200) {
+          answered += 1;
+        } else {
+          failed += 1;
+        }
+      }
+    })();
+    const second = await client.deploy("boots", await packApp({ "server.js": slowListener("v2") }));
+    running = false;
+    await load;
+    expect(second.deployment?.status).toBe("succeeded");
+    expect(failed).toBe(0);
+    expect(answered).toBeGreaterThan(20);
+    expect((await viaRouter(run.platform.routerUrl, host)).text).toBe("v2");
+  }, 60_000);
+
+  it("fails a rollout whose replicas never listen, saying what the last check found", async () => {
+    const { deployment } = await client.deploy(
+      "mute",
+      await packApp({ "server.js": "setInterval(() => {}, 1000);" }),
+    );
+    expect(deployment?.status).toBe("failed");
+    expect(deployment?.reason).toMatch(
+      /did not become ready within 3 s \(deploy\.readyTimeout\); its last check: tcp \d+: connect ECONNREFUSED/,
+    );
+  }, 60_000);
+});
