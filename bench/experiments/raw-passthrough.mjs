@@ -14,7 +14,20 @@ const upstreamPort = Number(process.argv[2]);
 const idle = [];
 
 function upstreamSocket() {
-  return idle.pop() ?? net.connect(upstreamPort, "127.0.0.1").setNoDelay(true);
+  const reused = idle.pop();
+  if (reused !== undefined) {
+    return reused;
+  }
+  const socket = net.connect(upstreamPort, "127.0.0.1").setNoDelay(true);
+  // node:http closes a connection idle for 5 s: a closed one must not be handed out again.
+  socket.on("close", () => {
+    const index = idle.indexOf(socket);
+    if (index >= 0) {
+      idle.splice(index, 1);
+    }
+  });
+  socket.on("error", () => socket.destroy());
+  return socket;
 }
 
 const server = net.createServer((client) => {
