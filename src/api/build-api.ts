@@ -20,6 +20,7 @@ import { registerTokenRoutes } from "./routes/tokens.js";
 import { registerUserRoutes } from "./routes/users.js";
 import { registerWhoamiRoute } from "./routes/whoami.js";
 import { trackSseStreams } from "./sse.js";
+import { closeUnusedConnectionsOnShutdown } from "./unused-connections.js";
 
 export interface BuildApiOptions {
   /** pino options for Fastify's logger, or false for none (tests). */
@@ -49,6 +50,7 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
   app.decorateRequest("principal", null);
   installErrorHandlers(app);
   trackSseStreams(app);
+  closeUnusedConnectionsOnShutdown(app);
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);

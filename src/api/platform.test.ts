@@ -144,6 +144,29 @@ describe("platform lifecycle", () => {
   });
 });
 
+describe("shutting down", () => {
+  it("closes connections a client opened but never sent a request on, instead of waiting for the client", async () => {
+    const home = await mkdtemp(join(tmpdir(), "slipway-spare-"));
+    try {
+      const platform = await startPlatform({ home, port: 0, routerPort: 0, logLevel: "silent" });
+      const { connect } = await import("node:net");
+      const { port } = new URL(platform.url);
+      const spare = connect(Number(port), "127.0.0.1");
+      await new Promise((resolve) => spare.once("connect", resolve));
+      const spareClosed = new Promise((resolve) => spare.once("close", resolve));
+      // A kept-alive connection that did carry a request is closed too.
+      expect((await fetch(`${platform.url}/healthz`)).status).toBe(200);
+      const started = Date.now();
+      await platform.close();
+      await spareClosed;
+      // Node's own sweep would close the spare only after its headers timeout (a minute).
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  }, 20_000);
+});
+
 describe("a first start that fails", () => {
   it("creates no admin, so the next start still shows the admin token", async () => {
     const home = await mkdtemp(join(tmpdir(), "slipway-failed-first-"));
