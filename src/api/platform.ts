@@ -202,13 +202,19 @@ async function startOnLockedStore(
       process.once("SIGINT", () => shutDown("SIGINT"));
     }
     // Like a controller that loses its lease: without the lock another platform may take the
-    // database, so this one stops (replicas keep serving) rather than risk two controllers.
+    // database, so this one stops (replicas keep serving) rather than risk two controllers. A
+    // process of its own exits at once, as kube-controller-manager does: a graceful close would
+    // first let running rollouts drain and stop replicas (minutes, with a long drainTimeout),
+    // and the next start repairs an interrupted rollout as it does after kill -9.
     void databaseLock?.lost.then((reason) => {
       if (closing === undefined) {
-        app.log.error(
+        app.log.fatal(
           { reason: reason.message },
           "lost the platform lock on the database: stopping the platform",
         );
+        if (options.handleSignals) {
+          process.exit(1);
+        }
         shutDown("lost the database lock", 1);
       }
     });
