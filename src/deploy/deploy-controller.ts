@@ -1,8 +1,9 @@
 import type { AnyRouter, Upstream } from "../router/index.js";
 import type { BackoffPolicy, Runtime } from "../runtime/index.js";
-import { effectiveSpec, type ServiceSpec } from "../spec/index.js";
+import { effectiveSpec, formatDuration, type ServiceSpec } from "../spec/index.js";
 import type { Deployment, Environment, Release, SecretBox, Store } from "../store/index.js";
 import { newId, nowIso, resolveSecrets } from "../store/index.js";
+import { planCanary } from "./canary-plan.js";
 import { LiveReplica, type Publish, type StoredReplica } from "./live-replica.js";
 import { DeployRecords } from "./records.js";
 import { desiredReplicas, planReplica } from "./replica-plan.js";
@@ -80,6 +81,8 @@ export class DeployController {
   readonly #replicas = new Map<string, LiveReplica>();
   /** One rollout or scale at a time per environment. */
   readonly #busy = new Map<string, Promise<unknown>>();
+  /** Environments with a canary in progress: the new release's share of requests. */
+  readonly #canaries = new Map<string, { release: string; weight: number }>();
   #repairing: Promise<void> = Promise.resolve();
   /** Environments whose live release is scaled to 0: routed with no replica, to answer 503. */
   readonly #scaledToZero = new Map<string, Omit<RoutedEnvironment, "upstreams">>();
@@ -485,6 +488,10 @@ export class DeployController {
         group.spec = replica.plan.effective;
       }
       group.spec ??= replica.plan.effective;
+      const canary = this.#canaries.get(key);
+      if (canary !== undefined) {
+        group.canary = canary;
+      }
       groups.set(key, group);
     }
     for (const [environmentId, idle] of this.#scaledToZero) {
@@ -548,14 +555,26 @@ export class DeployController {
     const effective = this.#effective(release, env.name);
     const desired = desiredReplicas(effective, env.replicas_override);
     const old = this.replicasOf(env.id);
-    const plan = planRollingUpdate({
-      oldReplicas: old.map((r) => r.id),
-      desired,
-      maxSurge: effective.deploy.maxSurge as number | `${number}%`,
-      maxUnavailable: effective.deploy.maxUnavailable as number | `${number}%`,
-      drainTimeoutMs: effective.deploy.drainTimeout,
-      stopGraceMs: this.#stopGraceMs(effective),
-    });
+    const canary = effective.deploy.strategy === "canary" ? effective.deploy.canary : undefined;
+    // A rollback or a restart goes back to what already ran, at once (Argo Rollouts skips the
+    // steps on a rollback too); a first deploy has nothing to compare the new release with.
+    const plan =
+      canary !== undefined && request.kind === "deploy" && old.length > 0
+        ? planCanary({
+            oldReplicas: old.map((r) => r.id),
+            desired,
+            steps: canary.steps,
+            drainTimeoutMs: effective.deploy.drainTimeout,
+            stopGraceMs: this.#stopGraceMs(effective),
+          })
+        : planRollingUpdate({
+            oldReplicas: old.map((r) => r.id),
+            desired,
+            maxSurge: effective.deploy.maxSurge as number | `${number}%`,
+            maxUnavailable: effective.deploy.maxUnavailable as number | `${number}%`,
+            drainTimeoutMs: effective.deploy.drainTimeout,
+            stopGraceMs: this.#stopGraceMs(effective),
+          });
     await this.#records.savePlan(deployment.id, { kind: request.kind, desired, ...plan });
     await this.#options.publish({
       kind: "deployment.started",
@@ -571,11 +590,16 @@ export class DeployController {
       },
     });
     const started: LiveReplica[] = [];
-    const deadline = Date.now() + effective.deploy.readyTimeout;
+    let deadline = Date.now() + effective.deploy.readyTimeout;
     try {
       for (const step of plan.steps) {
         await this.#runStep(step, { deployment, env, release, effective, started, deadline, where });
+        if (step.kind === "pause") {
+          // The replicas a later canary step starts get their own readyTimeout, not what the pauses left.
+          deadline = Date.now() + effective.deploy.readyTimeout;
+        }
       }
+      this.#endCanary(env.id);
       await this.#records.finishDeployment(deployment.id, "succeeded", null);
       void this.#prune();
       await this.#options.publish({
@@ -586,6 +610,7 @@ export class DeployController {
         data: { deploymentId: deployment.id, releaseVersion: release.version },
       });
     } catch (error) {
+      this.#endCanary(env.id);
       const failure: RolloutFailure =
         error instanceof RolloutFailed
           ? error.failure
@@ -659,13 +684,7 @@ export class DeployController {
         );
         break;
       case "route-in":
-        for (const slot of step.slots) {
-          const replica = ctx.started[slot];
-          if (replica) {
-            replica.routed = true;
-          }
-        }
-        this.refreshRoutes();
+        this.#routeIn(step.slots, ctx.started);
         break;
       case "route-out":
         for (const id of step.replicas) {
@@ -686,6 +705,20 @@ export class DeployController {
             .filter((r): r is LiveReplica => r !== undefined)
             .map((r) => this.#stopReplica(r)),
         );
+        break;
+      case "shift":
+        this.#canaries.set(ctx.env.id, { release: `v${ctx.release.version}`, weight: step.weight });
+        this.#routeIn(step.slots, ctx.started);
+        break;
+      case "pause":
+        await this.#options.publish({
+          kind: "deployment.step",
+          message: `${ctx.where}: canary at ${step.weight}% for ${formatDuration(step.ms)}: watching ${ctx.started.map((r) => r.id).join(", ")}`,
+          service: ctx.env.service_name,
+          environment: ctx.env.name,
+          data: { deploymentId: ctx.deployment.id, releaseVersion: ctx.release.version, step: "pause-begin" },
+        });
+        await this.#watchCanary(ctx.started.filter(Boolean), step);
         break;
     }
     await this.#options.publish({
@@ -810,6 +843,55 @@ export class DeployController {
         });
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  #routeIn(slots: number[], started: LiveReplica[]): void {
+    for (const slot of slots) {
+      const replica = started[slot];
+      if (replica) {
+        replica.routed = true;
+      }
+    }
+    this.refreshRoutes();
+  }
+
+  /**
+   * Holds a canary step for its pause, failing the rollout (and so backing the canary out) the
+   * moment one of the new replicas exits or stops being ready.
+   */
+  async #watchCanary(replicas: LiveReplica[], step: { ms: number; weight: number }): Promise<void> {
+    const until = Date.now() + step.ms;
+    const exitsBefore = new Map(replicas.map((r) => [r.id, r.exits]));
+    for (;;) {
+      if (this.#closed) {
+        throw new RolloutFailed({ reason: "the platform is shutting down" });
+      }
+      const sick = replicas.find((r) => r.exits > (exitsBefore.get(r.id) ?? 0) || !r.ready);
+      if (sick !== undefined) {
+        const exit = sick.lastExit;
+        const what =
+          sick.exits > (exitsBefore.get(sick.id) ?? 0) && exit
+            ? `exited with code ${exit.code ?? "?"} (${exit.reason})`
+            : `stopped being ready${sick.supervisor.status().readinessFailure ? `: ${sick.mask(sick.supervisor.status().readinessFailure ?? "")}` : ""}`;
+        throw new RolloutFailed({
+          reason: `canary replica ${sick.id} ${what} at the ${step.weight}% step`,
+          replica: sick.id,
+          ...(exit ? { exitCode: exit.code, exitReason: exit.reason } : {}),
+          lastLog: sick.lastLog.length > 0 ? sick.lastLog : await this.#tail(sick),
+        });
+      }
+      if (Date.now() >= until) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100, until - Date.now())));
+    }
+  }
+
+  /** The canary's split is over: its release has all the traffic, or none. */
+  #endCanary(environmentId: string): void {
+    if (this.#canaries.delete(environmentId)) {
+      this.refreshRoutes();
     }
   }
 
@@ -990,5 +1072,11 @@ function describeStep(step: RolloutStep, started: LiveReplica[]): string {
       return `${step.replicas.join(", ")} drained`;
     case "stop":
       return `${step.replicas.join(", ")} stopped`;
+    case "shift":
+      return step.weight === 100
+        ? `${step.slots.length > 0 ? `${ids(step.slots)} in rotation; ` : ""}the new release takes all requests`
+        : `${step.slots.length > 0 ? `${ids(step.slots)} in rotation; ` : ""}canary: the new release gets ${step.weight}% of requests`;
+    case "pause":
+      return `canary held at ${step.weight}% for ${formatDuration(step.ms)} without a failure`;
   }
 }

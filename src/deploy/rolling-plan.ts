@@ -24,7 +24,11 @@ export type RolloutStep =
   | { kind: "route-in"; slots: number[] }
   | { kind: "route-out"; replicas: string[] }
   | { kind: "drain"; replicas: string[]; timeoutMs: number }
-  | { kind: "stop"; replicas: string[]; graceMs: number };
+  | { kind: "stop"; replicas: string[]; graceMs: number }
+  /** Canary: `slots` join the rotation and the new release gets `weight` percent of requests. */
+  | { kind: "shift"; slots: number[]; weight: number }
+  /** Canary: traffic stays as it is for `ms` while the new replicas are watched. */
+  | { kind: "pause"; ms: number; weight: number };
 
 export interface RollingPlan {
   surge: number;

@@ -11,6 +11,8 @@ export interface RoutedEnvironment {
   upstreams: Upstream[];
   /** Scaled to 0 replicas: still routed, so its hosts answer 503 saying so rather than 404. */
   scaledToZero?: boolean;
+  /** A canary in progress: its release's share of requests. */
+  canary?: { release: string; weight: number };
 }
 
 /** Every environment answers on this host even without routes: `hello-api.staging.localhost`. */
@@ -43,6 +45,7 @@ export function buildRouteTable(environments: RoutedEnvironment[]): RouteEntry[]
         pathPrefix,
         upstreams: env.upstreams,
         ...(env.scaledToZero ? { scaledToZero: true } : {}),
+        ...(env.canary ? { canary: env.canary } : {}),
       });
     }
   }

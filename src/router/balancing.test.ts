@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
-import { createRouter, type Router } from "./index.js";
+import { describe, expect, it } from "vitest";
+import { createRouter } from "./index.js";
+import { closeAfterEach } from "./testing/cleanup.js";
 import {
   type EchoedRequest,
   eventually,
@@ -11,12 +12,7 @@ import {
 } from "./testing/upstreams.js";
 
 const host = "web.staging.localhost";
-const started: { routers: Router[]; upstreams: TestUpstream[] } = { routers: [], upstreams: [] };
-
-afterEach(async () => {
-  await Promise.all(started.routers.splice(0).map((router) => router.close()));
-  await Promise.all(started.upstreams.splice(0).map((upstream) => upstream.close()));
-});
+const started = closeAfterEach();
 
 async function setUp(balancing: "least-outstanding" | "round-robin", upstreams: TestUpstream[]) {
   const router = createRouter({ port: 0, balancing });

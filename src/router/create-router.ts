@@ -20,6 +20,7 @@ import {
   writeProblemToSocket,
 } from "./router-problem.js";
 import { compileRoutes, type ServiceRoute } from "./service-route.js";
+import { splitAware } from "./traffic-split.js";
 import type { ClientTimeouts, Router, RouterOptions } from "./types.js";
 import { UpstreamRegistry } from "./upstream-registry.js";
 
@@ -62,7 +63,7 @@ type Routing = { requestId: string } & (
 export function createRouter(options: RouterOptions = {}): Router {
   const host = options.host ?? "127.0.0.1";
   const upstreamTimeoutMs = options.upstreamTimeoutMs ?? defaultUpstreamTimeoutMs;
-  const policy = selectionPolicies[options.balancing ?? "least-outstanding"];
+  const policy = splitAware(selectionPolicies[options.balancing ?? "least-outstanding"]);
   const timeouts = { ...defaultTimeouts, ...options.timeouts };
   const metrics = new RouterMetrics();
   const registry = new UpstreamRegistry();

@@ -1,5 +1,4 @@
 import type { Socket } from "node:net";
-import type { SelectionPolicy } from "./balancer.js";
 import type { ClientConnection, ClientExchange } from "./client-connection.js";
 import { type Framing, lastChunk, serializeRequestHead, serializeResponseHead } from "./forwarded-headers.js";
 import { httpDate } from "./http-date.js";
@@ -15,6 +14,7 @@ import {
   upstreamProblem,
 } from "./router-problem.js";
 import type { ServiceRoute } from "./service-route.js";
+import type { RoutePolicy } from "./traffic-split.js";
 import type { RouterLogger } from "./types.js";
 import type { ResponseReader, UpstreamConnection } from "./upstream-connection.js";
 import { classifyUpstreamError, type UpstreamFailure } from "./upstream-failure.js";
@@ -22,7 +22,7 @@ import type { UpstreamTarget } from "./upstream-target.js";
 
 /** What every exchange shares with the router around it. */
 export interface ProxySettings {
-  policy: SelectionPolicy;
+  policy: RoutePolicy;
   upstreamTimeoutMs: number;
   /** How long a replica that refused a connection is passed over. */
   refusedCooldownMs: number;

@@ -1,18 +1,18 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import type { SelectionPolicy } from "./balancer.js";
 import { upstreamRequestHeaders } from "./forwarded-headers.js";
 import type { RequestHead } from "./request-head.js";
 import type { RequestTarget } from "./request-target.js";
 import { type RouterProblem, upstreamProblem, writeProblemToSocket } from "./router-problem.js";
 import type { ServiceRoute } from "./service-route.js";
+import type { RoutePolicy } from "./traffic-split.js";
 import { classifyUpstreamError } from "./upstream-failure.js";
 import type { UpstreamTarget } from "./upstream-target.js";
 
 /** What the tunnel needs from the router around it. */
 export interface UpgradeSettings {
-  policy: SelectionPolicy;
+  policy: RoutePolicy;
   upstreamTimeoutMs: number;
   onRouterError(route: ServiceRoute, problem: Pick<RouterProblem, "reason">): void;
 }

@@ -1,21 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { createRouter, type Router, type Upstream } from "./index.js";
-import {
-  deadUpstreamUrl,
-  type EchoedRequest,
-  routeFor,
-  send,
-  startUpstream,
-  type TestUpstream,
-} from "./testing/upstreams.js";
+import { describe, expect, it } from "vitest";
+import { createRouter, type Upstream } from "./index.js";
+import { closeAfterEach } from "./testing/cleanup.js";
+import { deadUpstreamUrl, type EchoedRequest, routeFor, send, startUpstream } from "./testing/upstreams.js";
 
 const host = "web.staging.localhost";
-const started: { routers: Router[]; upstreams: TestUpstream[] } = { routers: [], upstreams: [] };
-
-afterEach(async () => {
-  await Promise.all(started.routers.splice(0).map((router) => router.close()));
-  await Promise.all(started.upstreams.splice(0).map((upstream) => upstream.close()));
-});
+const started = closeAfterEach();
 
 async function setUp(upstreams: Upstream[]) {
   const router = createRouter({ port: 0 });

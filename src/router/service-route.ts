@@ -1,11 +1,10 @@
-import type { Rotation } from "./balancer.js";
 import { type RouteConflict, RouteTable } from "./route-table.js";
+import { type SplitRoute, splitTraffic } from "./traffic-split.js";
 import type { RouteEntry } from "./types.js";
 import type { UpstreamRegistry } from "./upstream-registry.js";
-import type { UpstreamTarget } from "./upstream-target.js";
 
 /** A route entry bound to live upstream targets, with its balancing state. */
-export interface ServiceRoute extends Rotation<UpstreamTarget> {
+export interface ServiceRoute extends SplitRoute {
   readonly service: string;
   readonly environment: string;
   readonly hosts: string[];
@@ -25,17 +24,19 @@ export interface CompiledRoutes {
  */
 export function compileRoutes(entries: readonly RouteEntry[], registry: UpstreamRegistry): CompiledRoutes {
   const targetOf = registry.replace(entries.flatMap((entry) => entry.upstreams));
-  const routes = entries.map(
-    (entry): ServiceRoute => ({
+  const routes = entries.map((entry): ServiceRoute => {
+    const members = entry.upstreams.map(targetOf);
+    return {
       service: entry.service,
       environment: entry.environment,
       hosts: entry.hosts,
       pathPrefix: entry.pathPrefix,
       scaledToZero: entry.scaledToZero === true,
-      members: entry.upstreams.map(targetOf),
+      members,
       cursor: 0,
-    }),
-  );
+      split: splitTraffic(members, entry.canary),
+    };
+  });
   const table = new RouteTable(routes);
   return { table, conflicts: table.conflicts };
 }

@@ -23,6 +23,11 @@ export interface RouteEntry {
   upstreams: Upstream[];
   /** Set when the environment is scaled to 0 replicas: the 503 then says so, and how to undo it. */
   scaledToZero?: boolean;
+  /**
+   * A canary in progress: `weight` percent (0–100) of requests go to the upstreams of `release`,
+   * the rest to the others. A side without a ready upstream passes its share to the other.
+   */
+  canary?: { release: string; weight: number };
 }
 
 /** Connection time limits, as node:http names them; the defaults are node:http's and nginx's. */

@@ -95,6 +95,7 @@ export function routeFor(
     hosts: [`${service}.${environment}.localhost`, ...(extra.hosts ?? [])],
     pathPrefix: extra.pathPrefix ?? "/",
     upstreams: upstreams.map(({ id, url, release }) => ({ id, url, release })),
+    ...(extra.canary ? { canary: extra.canary } : {}),
   };
 }
 

@@ -44,7 +44,8 @@ const canarySchema = z
 
 const deployFields = {
   strategy: z.enum(["rolling", "canary"]).meta({
-    description: "`rolling` replaces replicas a few at a time; `canary` shifts traffic in `canary.steps`.",
+    description:
+      "`rolling` replaces replicas a few at a time; `canary` shifts traffic in `canary.steps`: at each step the new release runs on that share of the replicas (at least one) and gets that share of requests for the step's pause, while the old release keeps all its replicas; a new replica that exits or stops being ready during a pause backs the canary out. After the last step the new release takes everything. Rollbacks, restarts and first deploys skip the steps.",
     examples: ["rolling", "canary"],
   }),
   maxSurge: countOrPercentSchema.meta({

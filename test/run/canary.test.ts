@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { greeterSource, packApp } from "./apps.js";
+import { type clientFor, viaRouter } from "./platform-client.js";
+import { startRunPlatform, type TestRunPlatform } from "./run-platform.js";
+
+const spec = [
+  "service: birdy",
+  "start: node server.js",
+  "replicas: 2",
+  "health:",
+  "  readiness: { http: /healthz, period: 100ms }",
+  "deploy:",
+  "  strategy: canary",
+  "  canary:",
+  "    steps:",
+  "      - { weight: 50, pause: 3s }",
+  "  drainTimeout: 2s",
+  "  readyTimeout: 20s",
+  "environments:",
+  "  staging: {}",
+  "",
+].join("\n");
+
+describe("a canary deploy", () => {
+  let run: TestRunPlatform;
+  let client: ReturnType<typeof clientFor>;
+  const host = "birdy.staging.localhost";
+  const greetings = async (count: number) => {
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < count; i++) {
+      const res = await viaRouter(run.platform.routerUrl, host);
+      expect(res.status).toBe(200);
+      const greeting = res.text.split(" from ")[0] ?? "";
+      seen[greeting] = (seen[greeting] ?? 0) + 1;
+    }
+    return seen;
+  };
+  /** Waits for the rollout to reach the canary's pause. */
+  const pausing = async () => {
+    for (let i = 0; i < 200; i++) {
+      const { body } = await client.call<{ events: { message: string }[] }>(
+        "GET",
+        "/api/v1/events?service=birdy&kind=deployment.step&limit=20",
+      );
+      if (body.events.some((event) => event.message.includes("canary at 50% for 3s"))) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error("the canary never paused");
+  };
+
+  beforeAll(async () => {
+    run = await startRunPlatform("slipway-canary-");
+    ({ client } = run);
+    await client.apply("birdy", spec);
+    const first = await client.deploy("birdy", await packApp({ "server.js": greeterSource("v1") }));
+    expect(first.deployment?.status).toBe("succeeded");
+  }, 60_000);
+  afterAll(() => run?.close());
+
+  it("gives the new release its weight of requests during the pause, then all of them", async () => {
+    const deploying = client.deploy("birdy", await packApp({ "server.js": greeterSource("v2") }));
+    await pausing();
+    const during = await greetings(40);
+    // Half, counted: a route table swapped in the middle (a readiness change) may move one.
+    expect(during.v2).toBeGreaterThanOrEqual(19);
+    expect(during.v2).toBeLessThanOrEqual(21);
+    expect((during.v1 ?? 0) + (during.v2 ?? 0)).toBe(40);
+    const { deployment } = await deploying;
+    expect(deployment?.status).toBe("succeeded");
+    expect(await greetings(10)).toEqual({ v2: 10 });
+    const status = await client.status("birdy");
+    expect(status.environments[0]?.replicas).toHaveLength(2);
+  }, 60_000);
+
+  it("backs the canary out when one of its replicas dies during the pause", async () => {
+    const crashesSoon = `${greeterSource("v3")}\nsetTimeout(() => process.exit(4), 1500);\n`;
+    const { deployment } = await client.deploy("birdy", await packApp({ "server.js": crashesSoon }));
+    expect(deployment?.status).toBe("failed");
+    expect(deployment?.reason).toMatch(
+      /^canary replica rep_\w+ exited with code 4 \(Error\) at the 50% step/,
+    );
+    expect(await greetings(10)).toEqual({ v2: 10 });
+  }, 60_000);
+});
