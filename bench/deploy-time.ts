@@ -4,8 +4,9 @@
  *
  *   npm run build && node_modules/.bin/node --import ./bench/support/resolve-ts-sources.ts bench/deploy-time.ts
  *
- * hello-api is measured twice: as shipped (readiness probe every 2 s) and with a 200 ms probe
- * period, since the probe period bounds how soon a replica can be seen ready.
+ * hello-api is measured three times: as shipped (readiness probe every 2 s), with a 200 ms probe
+ * period, since the probe period bounds how soon a replica can be seen ready, and with no health
+ * section (the default check that $PORT accepts connections).
  */
 import { spawn } from "node:child_process";
 import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
@@ -43,10 +44,21 @@ async function ownStartMs(dir: string, port: number): Promise<number> {
   }
 }
 
-async function variant(periodLabel: string, period: string): Promise<string[]> {
+/** The shipped spec with its readiness probe's period changed, or with no health section at all. */
+function withHealth(spec: string, period: string | "none"): string {
+  if (period === "none") {
+    return spec.replace(/^health:\n(?: {2}.*\n)+/m, "");
+  }
+  return spec.replace("period: 2s", `period: ${period}`);
+}
+
+async function variant(label: string, period: string | "none"): Promise<string[]> {
   const dir = await mkdtemp(join(tmpdir(), "slipway-hello-"));
   await cp(helloApi, dir, { recursive: true });
-  const spec = (await readFile(join(dir, "slipway.yaml"), "utf8")).replace("period: 2s", `period: ${period}`);
+  const spec = withHealth(await readFile(join(dir, "slipway.yaml"), "utf8"), period);
+  if (period === "none" && spec.includes("health:")) {
+    throw new Error("could not take the health section out of hello-api's slipway.yaml");
+  }
   await writeFile(join(dir, "slipway.yaml"), spec);
   const platform = await startBenchPlatform();
   try {
@@ -63,14 +75,18 @@ async function variant(periodLabel: string, period: string): Promise<string[]> {
       startMs.push(await ownStartMs(dir, 18_000 + i));
     }
     return [
-      `| hello-api, readiness every ${periodLabel} | ${Math.round(median(startMs))} | ${Math.round(median(deployMs))} | ${Math.round(Math.max(...deployMs))} | ${Math.round(v1.ms)} |`,
+      `| hello-api, ${label} | ${Math.round(median(startMs))} | ${Math.round(median(deployMs))} | ${Math.round(Math.max(...deployMs))} | ${Math.round(v1.ms)} |`,
     ];
   } finally {
     await platform.stop();
   }
 }
 
-const rows = [...(await variant("2 s (as shipped)", "2s")), ...(await variant("200 ms", "200ms"))];
+const rows = [
+  ...(await variant("readiness every 2 s (as shipped)", "2s")),
+  ...(await variant("readiness every 200 ms", "200ms")),
+  ...(await variant("no health probes (ready once $PORT accepts connections, checked every 250 ms)", "none")),
+];
 console.log(
   `\nmedian of ${rounds} rounds; a redeploy replaces 2 replicas one at a time (maxSurge 1, maxUnavailable 0): two start-and-ready rounds\n`,
 );
