@@ -1,6 +1,12 @@
 import type { AnyRouter, Upstream } from "../router/index.js";
 import type { BackoffPolicy, Runtime } from "../runtime/index.js";
-import { effectiveSpec, formatDuration, type ServiceSpec } from "../spec/index.js";
+import {
+  CANARY_DEFAULT_MAX_ERROR_RATE,
+  CANARY_MIN_REQUESTS,
+  effectiveSpec,
+  formatDuration,
+  type ServiceSpec,
+} from "../spec/index.js";
 import type { Deployment, Environment, Release, SecretBox, Store } from "../store/index.js";
 import { newId, nowIso, resolveSecrets } from "../store/index.js";
 import { planCanary } from "./canary-plan.js";
@@ -718,7 +724,12 @@ export class DeployController {
           environment: ctx.env.name,
           data: { deploymentId: ctx.deployment.id, releaseVersion: ctx.release.version, step: "pause-begin" },
         });
-        await this.#watchCanary(ctx.started.filter(Boolean), step);
+        await this.#watchCanary(ctx.started.filter(Boolean), step, {
+          service: ctx.env.service_name,
+          environment: ctx.env.name,
+          release: `v${ctx.release.version}`,
+          maxErrorRate: ctx.effective.deploy.canary?.maxErrorRate ?? CANARY_DEFAULT_MAX_ERROR_RATE,
+        });
         break;
     }
     await this.#options.publish({
@@ -858,14 +869,35 @@ export class DeployController {
 
   /**
    * Holds a canary step for its pause, failing the rollout (and so backing the canary out) the
-   * moment one of the new replicas exits or stops being ready.
+   * moment one of the new replicas exits or stops being ready, or the new release answers more
+   * 5xx than `maxErrorRate` allows.
    */
-  async #watchCanary(replicas: LiveReplica[], step: { ms: number; weight: number }): Promise<void> {
+  async #watchCanary(
+    replicas: LiveReplica[],
+    step: { ms: number; weight: number },
+    canary: { service: string; environment: string; release: string; maxErrorRate: number },
+  ): Promise<void> {
     const until = Date.now() + step.ms;
     const exitsBefore = new Map(replicas.map((r) => [r.id, r.exits]));
+    const responses = () =>
+      this.#options.router.responses(canary.service, canary.environment, canary.release);
+    const before = await responses();
+    let checkedAt = Date.now();
     for (;;) {
       if (this.#closed) {
         throw new RolloutFailed({ reason: "the platform is shutting down" });
+      }
+      const finalCheck = Date.now() >= until;
+      if (canary.maxErrorRate < 100 && (finalCheck || Date.now() - checkedAt >= 500)) {
+        checkedAt = Date.now();
+        const now = await responses();
+        const total = now.total - before.total;
+        const errors = now.serverErrors - before.serverErrors;
+        if (total >= CANARY_MIN_REQUESTS && errors * 100 > canary.maxErrorRate * total) {
+          throw new RolloutFailed({
+            reason: `canary ${canary.release} answered ${errors} of ${total} requests with 5xx at the ${step.weight}% step, more than deploy.canary.maxErrorRate (${canary.maxErrorRate}%)`,
+          });
+        }
       }
       const sick = replicas.find((r) => r.exits > (exitsBefore.get(r.id) ?? 0) || !r.ready);
       if (sick !== undefined) {
@@ -881,10 +913,10 @@ export class DeployController {
           lastLog: sick.lastLog.length > 0 ? sick.lastLog : await this.#tail(sick),
         });
       }
-      if (Date.now() >= until) {
+      if (finalCheck) {
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(100, until - Date.now())));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(100, until - Date.now()))));
     }
   }
 

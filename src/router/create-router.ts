@@ -195,6 +195,7 @@ export function createRouter(options: RouterOptions = {}): Router {
       }
     },
     outstanding: (upstreamId) => registry.outstanding(upstreamId),
+    responses: (service, environment, release) => metrics.responses(service, environment, release),
     metricsText: () => metrics.text(),
     listen: () =>
       new Promise((resolve, reject) => {

@@ -9,6 +9,7 @@ export type {
   AnyRouter,
   BalancingPolicy,
   ClientTimeouts,
+  ResponseCounts,
   RouteEntry,
   Router,
   RouterLogger,

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry } from "prom-client";
 import type { RouterErrorReason } from "./router-problem.js";
+import type { ResponseCounts } from "./types.js";
 
 /** Whose request it was; `service: ""` for requests no route matched (bounded cardinality). */
 export interface RequestOwner {
@@ -147,6 +148,18 @@ export class RouterMetrics {
         }
       }
     }
+  }
+
+  /** How many responses a release gave, and how many of them were 5xx. */
+  responses(service: string, environment: string, release: string): ResponseCounts {
+    const tally = this.owners.get(`${service}\n${environment}`)?.releases.get(release);
+    if (tally === undefined) {
+      return { total: 0, serverErrors: 0 };
+    }
+    return {
+      total: tally.byClass.reduce((sum, count) => sum + count, 0),
+      serverErrors: tally.byClass[5] ?? 0,
+    };
   }
 
   private tally(owner: RequestOwner): OwnerTally {

@@ -40,6 +40,8 @@ async function answer(router: Router, request: RouterThreadRequest): Promise<unk
       return undefined;
     case "outstanding":
       return router.outstanding(request.upstreamId);
+    case "responses":
+      return router.responses(request.service, request.environment, request.release);
     case "metricsText":
       return router.metricsText();
     case "close":

@@ -8,6 +8,7 @@ export type RouterThreadCall =
   | { op: "listen" }
   | { op: "setRoutes"; routes: RouteEntry[] }
   | { op: "outstanding"; upstreamId: string }
+  | { op: "responses"; service: string; environment: string; release: string }
   | { op: "metricsText" }
   | { op: "close" }
   /** The liveness check: answered at once by a thread whose event loop still turns. */

@@ -5,7 +5,7 @@ import {
   type RouterThreadMessage,
   type RouterThreadOptions,
 } from "./router-thread-protocol.js";
-import type { RouteEntry, RouterOptions, ThreadedRouter } from "./types.js";
+import type { ResponseCounts, RouteEntry, RouterOptions, ThreadedRouter } from "./types.js";
 import { checkUpstreamUrls } from "./upstream-target.js";
 
 const entry = new URL(
@@ -201,6 +201,8 @@ export function createThreadedRouter(
       sendRoutes(next);
     },
     outstanding: async (upstreamId) => (await call({ op: "outstanding", upstreamId })) as number,
+    responses: async (service, environment, release) =>
+      (await call({ op: "responses", service, environment, release })) as ResponseCounts,
     metricsText: async () => (await call({ op: "metricsText" })) as string,
     listen: async () => {
       const bound = (await call({ op: "listen" })) as { url: string };

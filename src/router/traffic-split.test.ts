@@ -34,9 +34,15 @@ describe("a canary's traffic split", () => {
       startUpstream("new-1", undefined, "v2"),
     ]);
     started.upstreams.push(...upstreams);
-    const { url } = await routerWith(routeFor("web", upstreams, { canary: { release: "v2", weight: 20 } }));
+    const { router, url } = await routerWith(
+      routeFor("web", upstreams, { canary: { release: "v2", weight: 20 } }),
+    );
     const counts = await releasesServing(url, 50);
     expect(counts["new-1"]).toBe(10);
+    // What the deploy controller judges a canary by.
+    expect(router.responses("web", "staging", "v2")).toEqual({ total: 10, serverErrors: 0 });
+    expect(router.responses("web", "staging", "v1")).toEqual({ total: 40, serverErrors: 0 });
+    expect(router.responses("web", "staging", "v3")).toEqual({ total: 0, serverErrors: 0 });
     // The stable side is still balanced over its replicas.
     expect(counts["old-1"]).toBe(20);
     expect(counts["old-2"]).toBe(20);

@@ -85,6 +85,13 @@ export interface RouterOptions {
   logger?: RouterLogger;
 }
 
+/** What a release has answered through the router: a canary's health is read from it. */
+export interface ResponseCounts {
+  total: number;
+  /** 5xx answers, the replica's own and the router's (502/504) alike. */
+  serverErrors: number;
+}
+
 /** The HTTP entrypoint in front of every service's replicas. */
 export interface Router {
   /**
@@ -95,6 +102,8 @@ export interface Router {
   setRoutes(routes: RouteEntry[]): void;
   /** In-flight requests (and open WebSocket tunnels) on a replica; drains wait for 0. */
   outstanding(upstreamId: string): number;
+  /** Responses of one release so far (kept while it is routed, and a while after). */
+  responses(service: string, environment: string, release: string): ResponseCounts;
   /** The router's metrics in the Prometheus text exposition format. */
   metricsText(): Promise<string>;
   /** Starts listening; resolves with the router's base URL (`http://127.0.0.1:7480`). */
@@ -107,8 +116,9 @@ export interface Router {
  * The router in a worker thread of its own (`createThreadedRouter`): the same operations, asked
  * by message, so the count of requests in flight comes back as a promise.
  */
-export interface ThreadedRouter extends Omit<Router, "outstanding"> {
+export interface ThreadedRouter extends Omit<Router, "outstanding" | "responses"> {
   outstanding(upstreamId: string): Promise<number>;
+  responses(service: string, environment: string, release: string): Promise<ResponseCounts>;
 }
 
 /** Either router, as the platform drives it. */

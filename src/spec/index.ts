@@ -15,7 +15,7 @@ export { renderSpecReference } from "./reference.js";
 export { type RenderInitOptions, renderInitSpec } from "./render-init.js";
 export type { AlertRule } from "./schema/alerts.js";
 export type { BuildStep } from "./schema/build.js";
-export type { DeploySettings } from "./schema/deploy.js";
+export { CANARY_DEFAULT_MAX_ERROR_RATE, CANARY_MIN_REQUESTS, type DeploySettings } from "./schema/deploy.js";
 export type { Environment, EnvironmentOverrides } from "./schema/environments.js";
 export type { Health } from "./schema/health.js";
 export type { MetricsSettings } from "./schema/metrics.js";

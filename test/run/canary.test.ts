@@ -35,19 +35,22 @@ describe("a canary deploy", () => {
     }
     return seen;
   };
-  /** Waits for the rollout to reach the canary's pause. */
-  const pausing = async () => {
-    for (let i = 0; i < 200; i++) {
-      const { body } = await client.call<{ events: { message: string }[] }>(
-        "GET",
-        "/api/v1/events?service=birdy&kind=deployment.step&limit=20",
-      );
-      if (body.events.some((event) => event.message.includes("canary at 50% for 3s"))) {
-        return;
-      }
+  const pauses = async () => {
+    const { body } = await client.call<{ events: { message: string }[] }>(
+      "GET",
+      "/api/v1/events?service=birdy&kind=deployment.step&limit=100",
+    );
+    return body.events.filter((event) => event.message.includes("canary at 50% for 3s")).length;
+  };
+  /** Starts a deploy and waits for it to reach the canary's pause; `deploying` is its outcome. */
+  const deployToPause = async (source: string) => {
+    const before = await pauses();
+    const deploying = client.deploy("birdy", await packApp({ "server.js": source }));
+    for (let i = 0; i < 200 && (await pauses()) === before; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error("the canary never paused");
+    // Wrapped: an async function returning the promise itself would wait for it.
+    return { deploying };
   };
 
   beforeAll(async () => {
@@ -60,8 +63,7 @@ describe("a canary deploy", () => {
   afterAll(() => run?.close());
 
   it("gives the new release its weight of requests during the pause, then all of them", async () => {
-    const deploying = client.deploy("birdy", await packApp({ "server.js": greeterSource("v2") }));
-    await pausing();
+    const { deploying } = await deployToPause(greeterSource("v2"));
     const during = await greetings(40);
     // Half, counted: a route table swapped in the middle (a readiness change) may move one.
     expect(during.v2).toBeGreaterThanOrEqual(19);
@@ -80,6 +82,28 @@ describe("a canary deploy", () => {
     expect(deployment?.status).toBe("failed");
     expect(deployment?.reason).toMatch(
       /^canary replica rep_\w+ exited with code 4 \(Error\) at the 50% step/,
+    );
+    expect(await greetings(10)).toEqual({ v2: 10 });
+  }, 60_000);
+
+  it("backs the canary out when the new release answers with errors", async () => {
+    const failsRequests = greeterSource("v4").replace(
+      'console.log("request " + req.url);',
+      'console.log("request " + req.url); res.statusCode = 500;',
+    );
+    expect(failsRequests).toContain("res.statusCode = 500");
+    const { deploying } = await deployToPause(failsRequests);
+    let errors = 0;
+    for (let i = 0; i < 40; i++) {
+      errors += (await viaRouter(run.platform.routerUrl, host)).status === 500 ? 1 : 0;
+    }
+    // Its share, and no more: the old release still answers the rest.
+    expect(errors).toBeGreaterThanOrEqual(19);
+    expect(errors).toBeLessThanOrEqual(21);
+    const { deployment } = await deploying;
+    expect(deployment?.status).toBe("failed");
+    expect(deployment?.reason).toMatch(
+      /^canary v\d+ answered (19|20|21) of (19|20|21) requests with 5xx at the 50% step, more than deploy\.canary\.maxErrorRate \(5%\)/,
     );
     expect(await greetings(10)).toEqual({ v2: 10 });
   }, 60_000);

@@ -1,6 +1,11 @@
 import * as z from "zod";
 import { countOrPercentSchema, durationSchema } from "./primitives.js";
 
+/** Flagger's request-success-rate check asks for 99%; 5% leaves room for an app's usual errors. */
+export const CANARY_DEFAULT_MAX_ERROR_RATE = 5;
+/** Fewer responses than this in a step say too little to judge the new release by. */
+export const CANARY_MIN_REQUESTS = 20;
+
 const canaryStepSchema = z.strictObject({
   weight: z
     .int()
@@ -38,6 +43,15 @@ const canarySchema = z
             { weight: 50, pause: "10m" },
           ],
         ],
+      }),
+    maxErrorRate: z
+      .number()
+      .min(0)
+      .max(100)
+      .prefault(CANARY_DEFAULT_MAX_ERROR_RATE)
+      .meta({
+        description: `Percent of the new release's responses during a step that may be 5xx (its own or the router's 502/504) before the canary is backed out; judged once it has answered ${CANARY_MIN_REQUESTS} requests in the step. 100 turns the check off.`,
+        examples: [1, 5],
       }),
   })
   .meta({ description: "Canary steps, used when `strategy` is `canary`." });
