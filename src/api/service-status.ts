@@ -32,6 +32,8 @@ export const serviceStatusSchema = z.object({
       url: z.string().nullable(),
       desiredReplicas: z.number().int().nullable(),
       release: z.object({ id: z.string(), version: z.number().int(), deployedAt: z.string() }).nullable(),
+      /** A canary deploy in progress: the new release and its share of requests. */
+      canary: z.object({ release: z.number().int(), weight: z.number() }).optional(),
       replicas: z.array(replicaSchema),
     }),
   ),
@@ -85,8 +87,10 @@ export async function serviceStatus(
       const effective = effectiveSpec(JSON.parse(live.spec_json) as ServiceSpec, env.name);
       desired = env.replicas_override ?? effective?.replicas ?? effective?.scale?.min ?? 1;
     }
+    const canary = ctx.run.controller.canaryOf(env.id);
     environments.push({
       name: env.name,
+      ...(canary ? { canary } : {}),
       approvalRequired: env.approval_required === 1,
       url: routerUrl ? routerUrl.replace("127.0.0.1", defaultHost(service.name, env.name)) : null,
       desiredReplicas: desired,

@@ -140,6 +140,7 @@ export const environmentStatus = z.looseObject({
   replicas: z.array(replicaStatus).optional(),
   url: z.string().nullable().optional(),
   desiredReplicas: z.number().nullable().optional(),
+  canary: z.looseObject({ release: z.number(), weight: z.number() }).optional(),
 });
 
 /** An environment's status as the CLI reads it. */

@@ -474,6 +474,14 @@ export class DeployController {
   // ---------------------------------------------------------------- routing
 
   /** Rebuilds the router's table from the replicas that are routed and ready. */
+  /** The canary in progress in an environment: its release and its share of requests. */
+  canaryOf(environmentId: string): { release: number; weight: number } | undefined {
+    const canary = this.#canaries.get(environmentId);
+    return canary === undefined
+      ? undefined
+      : { release: Number(canary.release.slice(1)), weight: canary.weight };
+  }
+
   refreshRoutes(): void {
     const groups = new Map<string, RoutedEnvironment>();
     for (const replica of this.#replicas.values()) {
@@ -883,6 +891,7 @@ export class DeployController {
       this.#options.router.responses(canary.service, canary.environment, canary.release);
     const before = await responses();
     let checkedAt = Date.now();
+    let unreadySince: number | undefined;
     for (;;) {
       if (this.#closed) {
         throw new RolloutFailed({ reason: "the platform is shutting down" });
@@ -899,13 +908,21 @@ export class DeployController {
           });
         }
       }
-      const sick = replicas.find((r) => r.exits > (exitsBefore.get(r.id) ?? 0) || !r.ready);
-      if (sick !== undefined) {
+      const exited = (r: LiveReplica) => r.exits > (exitsBefore.get(r.id) ?? 0);
+      const sick = replicas.find((r) => exited(r) || !r.ready);
+      // A replica that just died reads unready a moment before its exit is recorded: the exit
+      // says more, so an unready one is only blamed once it has stayed so without exiting.
+      if (sick === undefined) {
+        unreadySince = undefined;
+      } else if (!exited(sick) && unreadySince === undefined && !finalCheck) {
+        unreadySince = Date.now();
+      } else if (exited(sick) || finalCheck || Date.now() - (unreadySince ?? 0) >= 500) {
         const exit = sick.lastExit;
+        const failure = sick.supervisor.status().readinessFailure;
         const what =
-          sick.exits > (exitsBefore.get(sick.id) ?? 0) && exit
+          exited(sick) && exit
             ? `exited with code ${exit.code ?? "?"} (${exit.reason})`
-            : `stopped being ready${sick.supervisor.status().readinessFailure ? `: ${sick.mask(sick.supervisor.status().readinessFailure ?? "")}` : ""}`;
+            : `stopped being ready${failure ? `: ${sick.mask(failure)}` : ""}`;
         throw new RolloutFailed({
           reason: `canary replica ${sick.id} ${what} at the ${step.weight}% step`,
           replica: sick.id,

@@ -64,6 +64,10 @@ describe("a canary deploy", () => {
 
   it("gives the new release its weight of requests during the pause, then all of them", async () => {
     const { deploying } = await deployToPause(greeterSource("v2"));
+    const canarying = (
+      await client.call<{ environments: { canary?: unknown }[] }>("GET", "/api/v1/services/birdy/status")
+    ).body.environments[0];
+    expect(canarying?.canary).toEqual({ release: 2, weight: 50 });
     const during = await greetings(40);
     // Half, counted: a route table swapped in the middle (a readiness change) may move one.
     expect(during.v2).toBeGreaterThanOrEqual(19);
@@ -72,6 +76,10 @@ describe("a canary deploy", () => {
     const { deployment } = await deploying;
     expect(deployment?.status).toBe("succeeded");
     expect(await greetings(10)).toEqual({ v2: 10 });
+    const done = (
+      await client.call<{ environments: { canary?: unknown }[] }>("GET", "/api/v1/services/birdy/status")
+    ).body.environments[0];
+    expect(done?.canary).toBeUndefined();
     const status = await client.status("birdy");
     expect(status.environments[0]?.replicas).toHaveLength(2);
   }, 60_000);

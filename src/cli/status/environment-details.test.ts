@@ -48,6 +48,20 @@ const crashy: EnvironmentStatus = {
 };
 
 describe("environmentDetails", () => {
+  it("says when a canary is in progress, and its share of requests", () => {
+    const canarying: EnvironmentStatus = {
+      name: "production",
+      release: { version: 4 },
+      canary: { release: 5, weight: 20 },
+      url: null,
+      desiredReplicas: 2,
+      replicas: [],
+    };
+    expect(environmentDetails("web", canarying, now, plain)[0]).toBe(
+      "web/production  v4  0/2 ready  canary v5 at 20%",
+    );
+  });
+
   it("shows an OOMKilled replica with its limit and peak, its backoff and its last log lines", () => {
     expect(environmentDetails("leaky", leaky, now, plain)).toEqual([
       "leaky/staging  v1  0/1 ready  http://leaky.staging.localhost:7480",

@@ -65,6 +65,9 @@ function heading(service: string, environment: EnvironmentStatus, colors: Colors
     version === undefined ? "no release yet" : typeof version === "number" ? `v${version}` : version,
     `${ready}/${desired} ready`,
   ];
+  if (environment.canary) {
+    parts.push(colors.yellow(`canary v${environment.canary.release} at ${environment.canary.weight}%`));
+  }
   if (environment.url) {
     parts.push(environment.url);
   }
