@@ -2,7 +2,6 @@ import type { AnyRouter, Upstream } from "../router/index.js";
 import type { BackoffPolicy, Runtime } from "../runtime/index.js";
 import {
   CANARY_DEFAULT_MAX_ERROR_RATE,
-  CANARY_MIN_REQUESTS,
   effectiveSpec,
   formatDuration,
   type ServiceSpec,
@@ -10,11 +9,13 @@ import {
 import type { Deployment, Environment, Release, SecretBox, Store } from "../store/index.js";
 import { newId, nowIso, resolveSecrets } from "../store/index.js";
 import { planCanary } from "./canary-plan.js";
+import { watchCanary } from "./canary-watch.js";
 import { LiveReplica, type Publish, type StoredReplica } from "./live-replica.js";
 import { DeployRecords } from "./records.js";
 import { desiredReplicas, planReplica } from "./replica-plan.js";
 import { applyRetention, type RetentionPolicy } from "./retention.js";
 import { planRollingUpdate, type RolloutStep } from "./rolling-plan.js";
+import { RolloutFailed, type RolloutFailure } from "./rollout-failed.js";
 import { buildRouteTable, type RoutedEnvironment } from "./route-table.js";
 
 export interface ControllerLogger {
@@ -47,21 +48,6 @@ export interface DeployRequest {
   release: Release;
   actor: string | null;
   kind: DeploymentKind;
-}
-
-/** Why a rollout failed, with what the failing replica said last. */
-export interface RolloutFailure {
-  reason: string;
-  replica?: string;
-  exitCode?: number | null;
-  exitReason?: string;
-  lastLog?: string[];
-}
-
-class RolloutFailed extends Error {
-  constructor(readonly failure: RolloutFailure) {
-    super(failure.reason);
-  }
 }
 
 /** An error a user caused (unknown environment, a rollout already running): the API answers 4xx. */
@@ -732,11 +718,15 @@ export class DeployController {
           environment: ctx.env.name,
           data: { deploymentId: ctx.deployment.id, releaseVersion: ctx.release.version, step: "pause-begin" },
         });
-        await this.#watchCanary(ctx.started.filter(Boolean), step, {
-          service: ctx.env.service_name,
-          environment: ctx.env.name,
+        await watchCanary({
+          replicas: ctx.started.filter(Boolean),
+          step,
           release: `v${ctx.release.version}`,
           maxErrorRate: ctx.effective.deploy.canary?.maxErrorRate ?? CANARY_DEFAULT_MAX_ERROR_RATE,
+          responses: () =>
+            this.#options.router.responses(ctx.env.service_name, ctx.env.name, `v${ctx.release.version}`),
+          closed: () => this.#closed,
+          tail: (replica) => this.#tail(replica),
         });
         break;
     }
@@ -873,68 +863,6 @@ export class DeployController {
       }
     }
     this.refreshRoutes();
-  }
-
-  /**
-   * Holds a canary step for its pause, failing the rollout (and so backing the canary out) the
-   * moment one of the new replicas exits or stops being ready, or the new release answers more
-   * 5xx than `maxErrorRate` allows.
-   */
-  async #watchCanary(
-    replicas: LiveReplica[],
-    step: { ms: number; weight: number },
-    canary: { service: string; environment: string; release: string; maxErrorRate: number },
-  ): Promise<void> {
-    const until = Date.now() + step.ms;
-    const exitsBefore = new Map(replicas.map((r) => [r.id, r.exits]));
-    const responses = () =>
-      this.#options.router.responses(canary.service, canary.environment, canary.release);
-    const before = await responses();
-    let checkedAt = Date.now();
-    let unreadySince: number | undefined;
-    for (;;) {
-      if (this.#closed) {
-        throw new RolloutFailed({ reason: "the platform is shutting down" });
-      }
-      const finalCheck = Date.now() >= until;
-      if (canary.maxErrorRate < 100 && (finalCheck || Date.now() - checkedAt >= 500)) {
-        checkedAt = Date.now();
-        const now = await responses();
-        const total = now.total - before.total;
-        const errors = now.serverErrors - before.serverErrors;
-        if (total >= CANARY_MIN_REQUESTS && errors * 100 > canary.maxErrorRate * total) {
-          throw new RolloutFailed({
-            reason: `canary ${canary.release} answered ${errors} of ${total} requests with 5xx at the ${step.weight}% step, more than deploy.canary.maxErrorRate (${canary.maxErrorRate}%)`,
-          });
-        }
-      }
-      const exited = (r: LiveReplica) => r.exits > (exitsBefore.get(r.id) ?? 0);
-      const sick = replicas.find((r) => exited(r) || !r.ready);
-      // A replica that just died reads unready a moment before its exit is recorded: the exit
-      // says more, so an unready one is only blamed once it has stayed so without exiting.
-      if (sick === undefined) {
-        unreadySince = undefined;
-      } else if (!exited(sick) && unreadySince === undefined && !finalCheck) {
-        unreadySince = Date.now();
-      } else if (exited(sick) || finalCheck || Date.now() - (unreadySince ?? 0) >= 500) {
-        const exit = sick.lastExit;
-        const failure = sick.supervisor.status().readinessFailure;
-        const what =
-          exited(sick) && exit
-            ? `exited with code ${exit.code ?? "?"} (${exit.reason})`
-            : `stopped being ready${failure ? `: ${sick.mask(failure)}` : ""}`;
-        throw new RolloutFailed({
-          reason: `canary replica ${sick.id} ${what} at the ${step.weight}% step`,
-          replica: sick.id,
-          ...(exit ? { exitCode: exit.code, exitReason: exit.reason } : {}),
-          lastLog: sick.lastLog.length > 0 ? sick.lastLog : await this.#tail(sick),
-        });
-      }
-      if (finalCheck) {
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(100, until - Date.now()))));
-    }
   }
 
   /** The canary's split is over: its release has all the traffic, or none. */
