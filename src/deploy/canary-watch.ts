@@ -13,8 +13,8 @@ export interface CanaryWatch {
   maxErrorRate: number;
   /** The release's responses through the router so far. */
   responses: () => ResponseCounts | Promise<ResponseCounts>;
-  /** True once the platform is shutting down. */
-  closed: () => boolean;
+  /** Why the rollout must stop now (the platform shuts down, a rollback aborts it), if it must. */
+  stopReason: () => string | undefined;
   /** A replica's last log lines, for the failure report. */
   tail: (replica: LiveReplica) => Promise<string[]>;
 }
@@ -38,8 +38,9 @@ export async function watchCanary(watch: CanaryWatch): Promise<void> {
   let checkedAt = Date.now();
   let unreadySince: number | undefined;
   for (;;) {
-    if (watch.closed()) {
-      throw new RolloutFailed({ reason: "the platform is shutting down" });
+    const stop = watch.stopReason();
+    if (stop !== undefined) {
+      throw new RolloutFailed({ reason: stop });
     }
     const finalCheck = Date.now() >= until;
     if (watch.maxErrorRate < 100 && (finalCheck || Date.now() - checkedAt >= responsesEveryMs)) {

@@ -75,6 +75,8 @@ export class DeployController {
   readonly #busy = new Map<string, Promise<unknown>>();
   /** Environments with a canary in progress: the new release's share of requests. */
   readonly #canaries = new Map<string, { release: string; weight: number }>();
+  /** Rollouts asked to stop (a rollback during a canary), with the reason they fail with. */
+  readonly #aborts = new Map<string, string>();
   #repairing: Promise<void> = Promise.resolve();
   /** Environments whose live release is scaled to 0: routed with no replica, to answer 503. */
   readonly #scaledToZero = new Map<string, Omit<RoutedEnvironment, "upstreams">>();
@@ -120,6 +122,9 @@ export class DeployController {
   async deploy(request: DeployRequest): Promise<Deployment> {
     const env = await this.#requireEnvironment(request.service, request.environment);
     this.#requireDeployable(request.release);
+    if (request.kind === "rollback") {
+      await this.#abortCanary(env.id, request.actor);
+    }
     const running = await this.#records.deploymentInProgress(env.id);
     if (running || this.#busy.has(env.id)) {
       throw new DeployConflict(
@@ -460,6 +465,18 @@ export class DeployController {
   // ---------------------------------------------------------------- routing
 
   /** Rebuilds the router's table from the replicas that are routed and ready. */
+  /**
+   * A rollback asked for while a canary runs ends the canary first (Argo Rollouts' abort): its
+   * steps can last many minutes, and the one asking wants the new release gone now.
+   */
+  async #abortCanary(environmentId: string, actor: string | null): Promise<void> {
+    if (!this.#canaries.has(environmentId)) {
+      return;
+    }
+    this.#aborts.set(environmentId, `aborted: ${actor ?? "someone"} asked for a rollback`);
+    await this.whenIdle(environmentId);
+  }
+
   /** The canary in progress in an environment: its release and its share of requests. */
   canaryOf(environmentId: string): { release: number; weight: number } | undefined {
     const canary = this.#canaries.get(environmentId);
@@ -556,10 +573,14 @@ export class DeployController {
     const desired = desiredReplicas(effective, env.replicas_override);
     const old = this.replicasOf(env.id);
     const canary = effective.deploy.strategy === "canary" ? effective.deploy.canary : undefined;
+    // A rollback to what already runs at full strength (a canary just aborted) has nothing to do.
+    const alreadyLive =
+      request.kind === "rollback" && old.length === desired && old.every((r) => r.releaseId === release.id);
     // A rollback or a restart goes back to what already ran, at once (Argo Rollouts skips the
     // steps on a rollback too); a first deploy has nothing to compare the new release with.
-    const plan =
-      canary !== undefined && request.kind === "deploy" && old.length > 0
+    const plan = alreadyLive
+      ? { steps: [] }
+      : canary !== undefined && request.kind === "deploy" && old.length > 0
         ? planCanary({
             oldReplicas: old.map((r) => r.id),
             desired,
@@ -662,8 +683,9 @@ export class DeployController {
       where: string;
     },
   ): Promise<void> {
-    if (this.#closed) {
-      throw new RolloutFailed({ reason: "the platform is shutting down" });
+    const stop = this.#stopReason(ctx.env.id);
+    if (stop !== undefined) {
+      throw new RolloutFailed({ reason: stop });
     }
     switch (step.kind) {
       case "start":
@@ -725,7 +747,7 @@ export class DeployController {
           maxErrorRate: ctx.effective.deploy.canary?.maxErrorRate ?? CANARY_DEFAULT_MAX_ERROR_RATE,
           responses: () =>
             this.#options.router.responses(ctx.env.service_name, ctx.env.name, `v${ctx.release.version}`),
-          closed: () => this.#closed,
+          stopReason: () => this.#stopReason(ctx.env.id),
           tail: (replica) => this.#tail(replica),
         });
         break;
@@ -865,8 +887,14 @@ export class DeployController {
     this.refreshRoutes();
   }
 
+  /** Why a rollout in the environment must stop now, if it must. */
+  #stopReason(environmentId: string): string | undefined {
+    return this.#closed ? "the platform is shutting down" : this.#aborts.get(environmentId);
+  }
+
   /** The canary's split is over: its release has all the traffic, or none. */
   #endCanary(environmentId: string): void {
+    this.#aborts.delete(environmentId);
     if (this.#canaries.delete(environmentId)) {
       this.refreshRoutes();
     }

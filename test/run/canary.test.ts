@@ -40,7 +40,7 @@ describe("a canary deploy", () => {
       "GET",
       "/api/v1/events?service=birdy&kind=deployment.step&limit=100",
     );
-    return body.events.filter((event) => event.message.includes("canary at 50% for 3s")).length;
+    return body.events.filter((event) => event.message.includes("canary at 50% for ")).length;
   };
   /** Starts a deploy and waits for it to reach the canary's pause; `deploying` is its outcome. */
   const deployToPause = async (source: string) => {
@@ -114,5 +114,31 @@ describe("a canary deploy", () => {
       /^canary v\d+ answered (19|20|21) of (19|20|21) requests with 5xx at the 50% step, more than deploy\.canary\.maxErrorRate \(5%\)/,
     );
     expect(await greetings(10)).toEqual({ v2: 10 });
+  }, 60_000);
+
+  it("ends a canary at once when a rollback is asked for, keeping the release it would replace", async () => {
+    await client.apply("birdy", spec.replace("pause: 3s", "pause: 10m"));
+    const { deploying } = await deployToPause(greeterSource("v5"));
+    const asked = Date.now();
+    const rollback = await client.call<{ deployment: { id: string; release: number; kind: string } }>(
+      "POST",
+      "/api/v1/services/birdy/rollback",
+      { environment: "staging" },
+    );
+    expect(rollback.status).toBe(202);
+    expect(rollback.body.deployment).toMatchObject({ release: 2, kind: "rollback" });
+    const canary = (await deploying).deployment;
+    expect(canary?.status).toBe("failed");
+    expect(canary?.reason).toBe("aborted: admin asked for a rollback");
+    const waited = await client.call<{ deployment: { status: string } }>(
+      "GET",
+      `/api/v1/deployments/${rollback.body.deployment.id}/wait?timeout=30s`,
+    );
+    expect(waited.body.deployment.status).toBe("succeeded");
+    expect(Date.now() - asked).toBeLessThan(10_000);
+    expect(await greetings(10)).toEqual({ v2: 10 });
+    // The release the canary would have replaced kept running: nothing was restarted for it.
+    const replicas = (await client.status("birdy")).environments[0]?.replicas ?? [];
+    expect(replicas.map((replica) => replica.release)).toEqual([2, 2]);
   }, 60_000);
 });

@@ -202,7 +202,8 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
       } else {
         const history = await ctx.run.controller.records.successfulReleases(env.id);
         const current = history[0];
-        target = history.find((r) => r.id !== current?.id);
+        // During a canary the release to go back to is the one it would replace: still live.
+        target = ctx.run.controller.canaryOf(env.id) ? current : history.find((r) => r.id !== current?.id);
       }
       if (!target) {
         throw new HttpProblem(
