@@ -126,6 +126,8 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
         ...match,
         limit: request.query.limit,
       };
+      // Replicas found later are read from here on: what they wrote before they were found counts.
+      const readAt = new Date();
       const lines: LogLine[] = [];
       for (const source of sources) {
         try {
@@ -147,7 +149,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
       }
       // Follow every replica of the environment, including ones that start while we follow.
       const following = new Set<string>();
-      const follow = (source: LogSource) => {
+      const follow = (source: LogSource, found: "at-start" | "later") => {
         following.add(source.replica);
         void (async () => {
           try {
@@ -155,7 +157,9 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
               signal: sse.signal,
               pollIntervalMs: 200,
               ...match,
-              limit: 0,
+              // A replica found by the discovery below started (or first wrote) after the
+              // stream's first read: its boot lines, written before it was found, are new too.
+              ...(found === "at-start" ? { limit: 0 } : { since: readAt }),
             })) {
               sse.send("log", toLine(source, record, mask));
             }
@@ -164,7 +168,9 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
           }
         })();
       };
-      sources.forEach(follow);
+      for (const source of sources) {
+        follow(source, "at-start");
+      }
       const discover = setInterval(async () => {
         // Before following a new replica: it may run with a value set after the stream began.
         mask = await masking.refresh().catch(() => mask);
@@ -178,11 +184,14 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
           .catch(() => []);
         for (const r of current) {
           if (!following.has(r.id) && (!request.query.replica || r.id === request.query.replica)) {
-            follow({
-              replica: r.id,
-              release: `v${r.version}`,
-              dir: replicaLogDir(ctx.run.home, service.name, env.name, r.id),
-            });
+            follow(
+              {
+                replica: r.id,
+                release: `v${r.version}`,
+                dir: replicaLogDir(ctx.run.home, service.name, env.name, r.id),
+              },
+              "later",
+            );
           }
         }
       }, 1000);
