@@ -6,7 +6,11 @@ const minimumMaskedLength = 4;
  * that prints its own database password must not make the log API a way to read secrets.
  */
 export function secretMasker(values: Iterable<string>): (text: string) => string {
-  const secrets = [...new Set(values)]
+  // Logs are kept and shown line by line: a multi-line value (a PEM key, JSON credentials) is
+  // masked line by line too, as GitHub Actions does, or no single log line would ever match it.
+  const secrets = [
+    ...new Set([...values].flatMap((v) => [v, ...v.split(/\r?\n/).map((line) => line.trim())])),
+  ]
     .filter((v) => v.length >= minimumMaskedLength)
     .sort((a, b) => b.length - a.length);
   if (secrets.length === 0) {
