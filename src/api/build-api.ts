@@ -19,6 +19,7 @@ import { registerServiceRoutes } from "./routes/services.js";
 import { registerTokenRoutes } from "./routes/tokens.js";
 import { registerUserRoutes } from "./routes/users.js";
 import { registerWhoamiRoute } from "./routes/whoami.js";
+import { trackShutdown } from "./shutdown-signal.js";
 import { trackSseStreams } from "./sse.js";
 import { closeUnusedConnectionsOnShutdown } from "./unused-connections.js";
 
@@ -51,6 +52,7 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
   installErrorHandlers(app);
   trackSseStreams(app);
   closeUnusedConnectionsOnShutdown(app);
+  trackShutdown(app);
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);

@@ -865,7 +865,10 @@ export class DeployController {
       if (replicas.every((r) => r.ready)) {
         return;
       }
-      if (Date.now() > deadline || this.#closed) {
+      if (this.#closed) {
+        throw new RolloutFailed({ reason: "the platform is shutting down" });
+      }
+      if (Date.now() > deadline) {
         const slow = replicas.find((r) => !r.ready);
         const lastCheck = slow?.supervisor.status().readinessFailure;
         throw new RolloutFailed({

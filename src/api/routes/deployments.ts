@@ -11,6 +11,7 @@ import { HttpProblem } from "../problem.js";
 import { authorize } from "../rbac/index.js";
 import { authErrors, dnsLabel, problemSchema } from "../schemas/common.js";
 import { requireService } from "../service-spec.js";
+import { whenAborted } from "../shutdown-signal.js";
 import { requireRelease } from "./releases.js";
 
 const failureSchema = z.object({
@@ -385,6 +386,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
       await Promise.race([
         ctx.run.controller.waitFor(request.params.id),
         new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+        whenAborted(request.server.shuttingDown),
       ]);
       return { deployment: await deploymentView(ctx, await find(request.params.id)) };
     },

@@ -1,0 +1,30 @@
+import type { FastifyInstance } from "fastify";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Aborts when the server begins to close: long polls answer at once instead of holding it open. */
+    shuttingDown: AbortSignal;
+  }
+}
+
+/** Resolves when `signal` aborts; never, if it does not. */
+export function whenAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve();
+    } else {
+      signal.addEventListener("abort", () => resolve(), { once: true });
+    }
+  });
+}
+
+/**
+ * Gives routes a signal of the server's shutdown. Node's close waits for every request in
+ * flight, so a long poll (`/deployments/:id/wait`, a minute by default) held shutdown, and the
+ * router's downtime, for up to that long; answered early, the client asks again after the restart.
+ */
+export function trackShutdown(app: FastifyInstance): void {
+  const shutdown = new AbortController();
+  app.decorate("shuttingDown", shutdown.signal);
+  app.addHook("preClose", async () => shutdown.abort());
+}
