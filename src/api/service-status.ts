@@ -14,6 +14,8 @@ const replicaSchema = z.object({
   restarts: z.number().int(),
   exitCode: z.number().int().nullable(),
   reason: z.string().nullable(),
+  /** What the platform said of the last exit it caused: the probe that failed, and how. */
+  exitMessage: z.string().optional(),
   oom: z.object({ limitBytes: z.number(), peakBytes: z.number(), enforcedBy: z.string() }).optional(),
   nextRestartAt: z.string().optional(),
   backoffSeconds: z.number().optional(),
@@ -111,6 +113,7 @@ export async function serviceStatus(
           restarts: status?.restarts ?? r.restarts,
           exitCode: status?.lastExit?.code ?? r.exit_code,
           reason: status?.lastExit?.reason ?? r.reason,
+          ...(status?.lastExit?.message && live ? { exitMessage: live.mask(status.lastExit.message) } : {}),
           ...(oom ? { oom } : {}),
           ...(status?.nextRestartAt ? { nextRestartAt: status.nextRestartAt } : {}),
           ...(status?.backoffMs !== undefined ? { backoffSeconds: Math.round(status.backoffMs / 1000) } : {}),

@@ -119,6 +119,7 @@ export const replicaStatus = z.looseObject({
   restarts: z.number().optional(),
   exitCode: z.number().nullable().optional(),
   reason: z.string().nullable().optional(),
+  exitMessage: z.string().optional(),
   oom: z.looseObject({ limitBytes: z.number(), peakBytes: z.number() }).nullable().optional(),
   nextRestartAt: timestamp.nullable().optional(),
   backoffSeconds: z.number().nullable().optional(),

@@ -33,7 +33,14 @@ describe("planReplica's health probes", () => {
     expect(liveness).toBeUndefined();
     expect(startup?.check).toEqual({ type: "tcp" });
     expect((startup?.period ?? 0) * (startup?.failureThreshold ?? 0)).toBe(PORT_BINDING_TIMEOUT_MS);
-    expect(startup?.failureSummary).toMatch(/did not listen on \$PORT within 60 s .*health\.readiness/);
+    expect(startup?.failureSummary).toMatch(
+      /^did not listen on \$PORT within 60 s: .*health\.readiness\.command: "true"/,
+    );
+    expect(startup?.failureSummary).not.toContain("slipway.yaml");
+  });
+
+  it("says so when the app may be listening on slipway.yaml's port instead of $PORT", () => {
+    expect(plan("port: 8080\n").startup?.failureSummary).toContain("not on port 8080 from slipway.yaml");
   });
 
   it("adds nothing when a readiness probe decides when the replica is ready", () => {

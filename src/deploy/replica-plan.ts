@@ -66,6 +66,15 @@ export function planReplica(input: ReplicaPlanInput): ReplicaPlan {
 export const PORT_BINDING_TIMEOUT_MS = 60_000;
 const PORT_BINDING_PERIOD_MS = 250;
 
+/** What a replica that never listened is told, like Heroku's R10 boot timeout. */
+function portBindingFailure(declaredPort: number | undefined): string {
+  const where =
+    declaredPort === undefined
+      ? "listen on $PORT"
+      : `listen on $PORT, not on port ${declaredPort} from slipway.yaml (the process runtime gives every replica a port of its own)`;
+  return `did not listen on $PORT within ${PORT_BINDING_TIMEOUT_MS / 1000} s: without a readiness or startup probe Slipway waits for the port; ${where}, or, for a worker that serves no requests, declare health.readiness.command: "true"`;
+}
+
 /**
  * The spec's startup probe; without a startup or readiness probe, a check that the replica
  * accepts connections on `$PORT`, as Heroku and Cloud Run do. Every service must listen there,
@@ -88,7 +97,7 @@ function startupGate(effective: ServiceSpec): Pick<ReplicaPlan, "startup"> {
       timeout: 1000,
       failureThreshold: PORT_BINDING_TIMEOUT_MS / PORT_BINDING_PERIOD_MS,
       successThreshold: 1,
-      failureSummary: `did not listen on $PORT within ${PORT_BINDING_TIMEOUT_MS / 1000} s (no health probe is declared, so Slipway waits for the port; declare health.readiness to check otherwise)`,
+      failureSummary: portBindingFailure(effective.port),
     },
   };
 }

@@ -286,11 +286,17 @@ export class ReplicaSupervisor {
   }
 
   /** Readiness probing begins, or without a readiness probe the replica is ready at once. */
-  #afterStartup(begin: BeginProbe): void {
+  #afterStartup(begin: BeginProbe, startupMessage?: string): void {
     if (this.#options.readiness !== undefined) {
       begin(this.#options.readiness, "readiness");
     } else {
-      this.#becomeReady("running, no readiness probe");
+      this.#becomeReady(
+        startupMessage === undefined
+          ? "running, no readiness probe"
+          : this.#options.startup?.failureSummary !== undefined
+            ? `$PORT accepts connections (${startupMessage})`
+            : `startup probe passed (${startupMessage})`,
+      );
     }
   }
 
@@ -305,7 +311,7 @@ export class ReplicaSupervisor {
     const message = transition.result.message;
     switch (transition.type) {
       case "started":
-        this.#afterStartup(begin);
+        this.#afterStartup(begin, message);
         this.#beginLiveness(begin);
         return;
       case "ready":

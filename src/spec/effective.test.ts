@@ -91,7 +91,7 @@ describe("effectiveSpec", () => {
       drainTimeout: 60_000,
       readyTimeout: 300_000,
       stopGracePeriod: 30_000,
-      canary: { steps: [{ weight: 20, pause: 60_000 }] },
+      canary: { steps: [{ weight: 20, pause: 60_000 }], maxErrorRate: 5 },
     });
   });
 

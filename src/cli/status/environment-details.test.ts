@@ -122,6 +122,18 @@ describe("describeReplicaProblem", () => {
     expect(describeReplicaProblem({ ...base, state: "Running", reason: "LivenessFailed" }, now)).toBe(
       "killed after failing its liveness probe",
     );
+    // The platform's own account, when it gave one: a replica that never listened had no liveness probe.
+    expect(
+      describeReplicaProblem(
+        {
+          ...base,
+          state: "Running",
+          reason: "LivenessFailed",
+          exitMessage: "did not listen on $PORT within 60 s",
+        },
+        now,
+      ),
+    ).toBe("killed: did not listen on $PORT within 60 s");
     expect(
       describeReplicaProblem(
         {

@@ -30,7 +30,12 @@ export function describeReplicaProblem(replica: ReplicaStatus, now: Date): strin
   if (replica.reason === "OOMKilled") {
     parts.push(oomText(replica));
   } else if (replica.reason === "LivenessFailed") {
-    parts.push("killed after failing its liveness probe");
+    // The platform's own words for why it killed it: a liveness or startup probe, or $PORT.
+    parts.push(
+      replica.exitMessage
+        ? `killed: ${escapeControlChars(replica.exitMessage)}`
+        : "killed after failing its liveness probe",
+    );
   } else if (replica.reason === "Error" && replica.exitCode !== null && replica.exitCode !== undefined) {
     parts.push(`exited with code ${replica.exitCode}`);
   }

@@ -49,12 +49,12 @@ const specObjectSchema = z.strictObject({
   build: buildSchema.optional(),
   start: commandSchema.meta({
     description:
-      "Shell command that starts one replica, run with `sh -c`. It must listen on `port`, or on `$PORT`.",
+      "Shell command that starts one replica, run with `sh -c`. It must listen on `$PORT` (or on `port` in a container runtime).",
     examples: ["npm start", "./bin/app"],
   }),
   port: portSchema.optional().meta({
     description:
-      "Port the service listens on. Leave it out to have the platform choose one and pass it in `$PORT`.",
+      "Port the service listens on in a container runtime. The process runtime runs several replicas on one machine, so it always chooses a free port for each and passes it in `$PORT` (and probes that): listen on `$PORT` whenever it is set.",
     examples: [8080],
   }),
   env: envSchema.prefault({}),
