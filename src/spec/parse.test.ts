@@ -13,6 +13,22 @@ function errorsOf(result: SpecResult): SpecError[] {
 }
 
 describe("parseServiceSpec: bad input", () => {
+  it("refuses probe periods and timeouts of 0, which would check in a tight loop", () => {
+    const spec = `${MINIMAL}health:\n  readiness: { http: /, period: 0s, timeout: 0s }\nenvironments:\n  staging:\n    health:\n      liveness: { tcp: true, period: 50ms }\n`;
+    const errors = errorsOf(parseServiceSpec(spec, "slipway.yaml")).map(formatSpecError);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^slipway\.yaml:4:33: health\.readiness\.period: must be at least 100ms, found 0 ms/,
+      ),
+      expect.stringMatching(
+        /^slipway\.yaml:4:46: health\.readiness\.timeout: must be at least 10ms, found 0 ms/,
+      ),
+      expect.stringMatching(
+        /environments\.staging\.health\.liveness\.period: must be at least 100ms, found 50 ms/,
+      ),
+    ]);
+  });
+
   it("rejects a 10 MB spec with a size error before parsing it", () => {
     const huge = `service: web\nstart: npm start\nenv:\n${"  K: v\n".repeat((10 * 1024 * 1024) / 7)}`;
     const started = performance.now();

@@ -44,6 +44,18 @@ export const durationSchema = z
     return ms;
   });
 
+/**
+ * A duration of at least `minMs` (Kubernetes refuses probe periods and timeouts under a second;
+ * Slipway allows less, for fast deploys, but not 0, which would check in a tight loop).
+ */
+export function durationAtLeast(minMs: number, shown: string) {
+  return durationSchema.superRefine((ms, ctx) => {
+    if (ms < minMs) {
+      ctx.addIssue({ code: "custom", message: `must be at least ${shown}, found ${ms} ms` });
+    }
+  });
+}
+
 /** A memory quantity (`256Mi`, `1G`), parsed to bytes. */
 export const memorySchema = z
   .string({ error: MEMORY_EXPECTED })

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { commandSchema, durationSchema, portSchema, urlPathSchema } from "./primitives.js";
+import { commandSchema, durationAtLeast, durationSchema, portSchema, urlPathSchema } from "./primitives.js";
 
 // One health probe, as in Kubernetes: one way to check (http, tcp or command) plus timing.
 
@@ -67,8 +67,14 @@ const probeFields = {
     description: "Wait this long after start before the first check.",
     examples: ["0s", "15s"],
   }),
-  period: durationSchema.meta({ description: "Time between checks.", examples: ["10s"] }),
-  timeout: durationSchema.meta({ description: "A check that takes longer fails.", examples: ["1s"] }),
+  period: durationAtLeast(100, "100ms").meta({
+    description: "Time between checks; at least 100ms.",
+    examples: ["10s"],
+  }),
+  timeout: durationAtLeast(10, "10ms").meta({
+    description: "A check that takes longer fails; at least 10ms.",
+    examples: ["1s"],
+  }),
   failureThreshold: z
     .int()
     .min(1)
