@@ -26,7 +26,9 @@ describe("renderSpecReference", () => {
     for (const key of ["scale", "routes", "environments", "deploy", "alerts", "metrics"]) {
       expect(reference).toContain(`### \`${key}\``);
     }
-    expect(reference).toContain("### `health.readiness.period`\n\nTime between checks; at least 100ms.\n\n- Type: duration");
+    expect(reference).toContain(
+      "### `health.readiness.period`\n\nTime between checks; at least 100ms.\n\n- Type: duration",
+    );
     expect(reference).toContain('- Default: `"10s"`');
   });
 
