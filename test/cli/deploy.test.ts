@@ -221,6 +221,19 @@ describe("slipway deploy", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^ {2}build \| compiling…$/m);
     expect(result.stderr).toMatch(/^error: the build of unbuildable v1 failed: .*\b4\b/m);
+    expect(result.stderr).toContain("`slipway logs unbuildable --build 1` shows it again");
+
+    // Later, from another terminal: the same output, and how the build ended.
+    const again = await runBinary(["logs", "unbuildable", "--build", "v1"], { env: cli.env, cwd: cli.dir });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^ {2}build \| compiling…$/m);
+    expect(again.stderr).toMatch(/the build of unbuildable v1 failed: .*\b4\b/);
+    const mixed = await runBinary(["logs", "unbuildable", "--build", "1", "--grep", "x"], {
+      env: cli.env,
+      cwd: cli.dir,
+    });
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain("--build cannot be combined with --grep");
   });
 
   it("gives up at --timeout with exit 1, naming what it waited for", async () => {

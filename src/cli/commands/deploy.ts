@@ -146,6 +146,6 @@ function printNoWait(
     `release v${release.version} of ${service} is building; it will be deployed to ${environment} once built`,
   );
   ctx.output.note(
-    `follow it with \`slipway events -f --service ${service}\` or \`slipway releases ${service}\``,
+    `follow its build with \`slipway logs ${service} --build ${release.version}\`; \`slipway events -f --service ${service}\` shows the rollout`,
   );
 }

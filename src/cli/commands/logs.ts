@@ -3,11 +3,13 @@ import { apiPath } from "../api-path.js";
 import { usageError } from "../cli-error.js";
 import type { ActionFactory } from "../command-action.js";
 import type { CommandContext } from "../command-context.js";
+import { printBuildLog } from "../logs/build-log.js";
 import { followLogs } from "../logs/follow-logs.js";
 import { formatLogLine } from "../logs/format-log-line.js";
 import { SeenLines } from "../logs/seen-lines.js";
 import { parseCount } from "../parse-count.js";
 import { parseSince } from "../parse-since.js";
+import { parseReleaseVersion } from "../release-version.js";
 import { type LogLine, logListResponse } from "../run-api-schemas.js";
 
 interface LogsOptions {
@@ -17,6 +19,7 @@ interface LogsOptions {
   grep?: string;
   replica?: string;
   limit?: string;
+  build?: string;
 }
 
 /** The most lines one request returns. */
@@ -36,10 +39,17 @@ export function registerLogsCommand(program: Command, action: ActionFactory): vo
     .option("--grep <text>", "only lines containing this text")
     .option("--replica <id>", "only this replica")
     .option("--limit <n>", "at most this many lines (the newest)")
+    .option("--build <release>", "the build output of this release instead (e.g. 3 or v3)")
     .action(
       action(async (ctx, command) => {
         const [service] = command.processedArgs as [string];
         const options = command.opts<LogsOptions>();
+        if (options.build !== undefined) {
+          const version = parseReleaseVersion(options.build, "--build");
+          refuseWithBuild(options);
+          await printBuildLog(ctx, await ctx.client(), service, version);
+          return;
+        }
         const limit =
           options.limit === undefined ? undefined : parseCount(options.limit, "--limit", 1, MAX_LIMIT);
         const since = options.since === undefined ? undefined : await parseSince(options.since);
@@ -51,7 +61,11 @@ export function registerLogsCommand(program: Command, action: ActionFactory): vo
           query: { ...filters, since, limit },
         });
         if (!options.follow) {
-          printList(ctx, lines);
+          printList(
+            ctx,
+            lines,
+            Object.values({ ...filters, since }).some((value) => value !== undefined),
+          );
           return;
         }
         const seen = new SeenLines();
@@ -74,6 +88,19 @@ export function registerLogsCommand(program: Command, action: ActionFactory): vo
     );
 }
 
+/** A build's output has no replicas, environments or filters: asking for them is a mistake. */
+function refuseWithBuild(options: LogsOptions): void {
+  const others = (["follow", "env", "since", "grep", "replica", "limit"] as const).filter(
+    (name) => options[name] !== undefined,
+  );
+  if (others.length > 0) {
+    throw usageError(
+      `--build cannot be combined with --${others[0]}`,
+      "--build prints the whole build output (following it while it builds); leave the other options out",
+    );
+  }
+}
+
 /** `--grep`: some text, as long as the server takes; otherwise a usage error (exit 2). */
 function parseGrep(text: string): string {
   if (text === "") {
@@ -91,9 +118,9 @@ function parseGrep(text: string): string {
   return text;
 }
 
-function printList(ctx: CommandContext, lines: LogLine[]): void {
+function printList(ctx: CommandContext, lines: LogLine[], filtered: boolean): void {
   if (lines.length === 0 && !ctx.output.json) {
-    ctx.output.note("no log lines match");
+    ctx.output.note(filtered ? "no log lines match" : "no log lines yet");
     return;
   }
   for (const line of lines) {

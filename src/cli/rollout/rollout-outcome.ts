@@ -73,7 +73,7 @@ export function buildFailure(service: string, version: number, reason: string | 
   return new CliError(
     `the build of ${service} ${releaseLabel(version)} failed${reason ? `: ${escapeControlChars(reason)}` : ""}`,
     {
-      hint: `the build log above says why; fix it and run \`slipway deploy\` again (nothing was deployed)`,
+      hint: `the build log says why (\`slipway logs ${service} --build ${version}\` shows it again); fix it and run \`slipway deploy\` again (nothing was deployed)`,
       exitCode: ExitCode.failure,
     },
   );
