@@ -47,6 +47,8 @@ export const deploymentFailure = z.looseObject({
   /** How the replica ended: `Error`, `OOMKilled`, `LivenessFailed`. */
   exitReason: z.string().nullable().optional(),
   lastLog: z.array(z.string()).optional(),
+  /** A first deploy with nothing to roll back to: its replicas stay, restarting. */
+  keptReplicas: z.boolean().optional(),
 });
 
 /** One deployment: the rollout of a release to an environment. */

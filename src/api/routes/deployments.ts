@@ -20,6 +20,8 @@ const failureSchema = z.object({
   exitCode: z.number().int().nullable().optional(),
   exitReason: z.string().optional(),
   lastLog: z.array(z.string()).optional(),
+  /** A first deploy had nothing to roll back to: its replicas stay, restarting, and get traffic once ready. */
+  keptReplicas: z.boolean().optional(),
 });
 
 export const deploymentSchema = z
@@ -50,9 +52,16 @@ async function deploymentView(ctx: ApiContext, d: Deployment): Promise<Deploymen
     .where("releases.id", "=", d.release_id)
     .executeTakeFirst();
   const plan = d.plan_json
-    ? (JSON.parse(d.plan_json) as { kind?: string; failure?: DeploymentView["failure"] })
+    ? (JSON.parse(d.plan_json) as {
+        kind?: string;
+        failure?: DeploymentView["failure"];
+        keptReplicas?: boolean;
+      })
     : {};
-  const failure = d.status === "failed" ? plan.failure : undefined;
+  const failure =
+    d.status === "failed" && plan.failure
+      ? { ...plan.failure, ...(plan.keptReplicas ? { keptReplicas: true } : {}) }
+      : undefined;
   return {
     id: d.id,
     service: row?.service ?? "",

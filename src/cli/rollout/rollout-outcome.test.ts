@@ -53,6 +53,22 @@ describe("rolloutFailure", () => {
     expect(error.hint).toContain("slipway logs web --env staging");
   });
 
+  it("says a first deploy's replicas were kept, and how to stop them", () => {
+    const error = rolloutFailure(
+      {
+        ...base,
+        status: "failed",
+        reason: "replica r-1 exited",
+        failure: { reason: "replica r-1 exited", keptReplicas: true },
+      },
+      "web",
+      [],
+    );
+    expect(error.details.at(-1)).toBe(
+      "nothing to roll back to (the first release here): its replicas stay and keep restarting, and get traffic if they become ready; deploy a fix, or `slipway scale web 0 --env staging` to stop them",
+    );
+  });
+
   it("keeps only the last lines and copes with a failure the server did not explain", () => {
     const log = Array.from({ length: 40 }, (_, index) => `line ${index}`);
     const error = rolloutFailure({ ...base, status: "failed", kind: "rollback" }, "web", log);

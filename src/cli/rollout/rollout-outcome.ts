@@ -61,6 +61,12 @@ export function rolloutFailure(
   if (deployment.status === "rolled_back") {
     details.push("the replicas of the previous release were left serving");
   }
+  if (failure?.keptReplicas) {
+    // Kubernetes keeps a failed Deployment's pods too; said here, so traffic reaching them later is no surprise.
+    details.push(
+      `nothing to roll back to (the first release here): its replicas stay and keep restarting, and get traffic if they become ready; deploy a fix, or \`slipway scale ${service} 0 --env ${deployment.environment}\` to stop them`,
+    );
+  }
   return new CliError(`${what} ${status}: ${reason}`, {
     details,
     hint: `\`slipway logs ${service} --env ${deployment.environment}\` shows more; \`slipway status ${service}\` shows the replicas`,
