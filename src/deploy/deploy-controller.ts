@@ -599,7 +599,7 @@ export class DeployController {
     await this.#records.savePlan(deployment.id, { kind: request.kind, desired, ...plan });
     await this.#options.publish({
       kind: "deployment.started",
-      message: `${request.kind === "deploy" ? "Deploying" : request.kind === "rollback" ? "Rolling back to" : "Restarting"} v${release.version} to ${where}: ${desired} replica${desired === 1 ? "" : "s"}, ${plan.steps.length} steps`,
+      message: `${startedVerb(request.kind, release.version, where)}: ${desired} replica${desired === 1 ? "" : "s"}, ${plan.steps.length} steps`,
       service: request.service,
       environment: env.name,
       data: {
@@ -663,7 +663,7 @@ export class DeployController {
       await this.#records.finishDeployment(deployment.id, "failed", failure.reason);
       await this.#options.publish({
         kind: "deployment.failed",
-        message: `Deployment of v${release.version} to ${where} failed${previous ? ` and was rolled back to v${previous.version}` : ""}: ${failure.reason}`,
+        message: `${failedWhat(request.kind, release.version, where, previous?.version)}: ${failure.reason}`,
         service: request.service,
         environment: env.name,
         data: { deploymentId: deployment.id, releaseVersion: release.version, failure },
@@ -1063,6 +1063,33 @@ export class DeployController {
   #stopGraceMs(effective: ServiceSpec): number {
     return this.#options.stopGraceMs ?? effective.deploy.stopGracePeriod ?? 30_000;
   }
+}
+
+/** `Deploying v3 to web/staging`, `Rolling web/staging back to v2`, `Restarting v3 in web/staging`. */
+function startedVerb(kind: DeploymentKind, version: number, where: string): string {
+  switch (kind) {
+    case "rollback":
+      return `Rolling ${where} back to v${version}`;
+    case "restart":
+      return `Restarting v${version} in ${where}`;
+    default:
+      return `Deploying v${version} to ${where}`;
+  }
+}
+
+/** What failed, and what serves now: the previous release, or for a restart the same one. */
+function failedWhat(
+  kind: DeploymentKind,
+  version: number,
+  where: string,
+  previous: number | undefined,
+): string {
+  if (kind === "restart") {
+    return `Restart of v${version} in ${where} failed; its earlier replicas keep serving`;
+  }
+  const what =
+    kind === "rollback" ? `Rollback of ${where} to v${version}` : `Deployment of v${version} to ${where}`;
+  return `${what} failed${previous !== undefined && previous !== version ? ` and was rolled back to v${previous}` : ""}`;
 }
 
 function describeStep(step: RolloutStep, started: LiveReplica[]): string {
