@@ -148,6 +148,12 @@ describe("secrets", () => {
     expect(result.stderr).toMatch(/^error: .*staging, production/);
   });
 
+  it("set with a name that cannot be an environment variable is a usage error, before any value is read", async () => {
+    const result = await run(["secrets", "set", "hello-api", "bad-name"], { stdin: "v" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error: "bad-name" is not a secret name');
+  });
+
   it("set with nothing on stdin is a usage error", async () => {
     const result = await run(["secrets", "set", "hello-api", "EMPTY"], { stdin: "" });
     expect(result.code).toBe(2);

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { apiPath } from "../api-path.js";
 import { secretListResponse, secretWriteResponse } from "../api-schemas.js";
+import { usageError } from "../cli-error.js";
 import type { ActionFactory } from "../command-action.js";
 import { formatRelativeTime } from "../output/format-time.js";
 import { readValueFromUser } from "../terminal-input.js";
@@ -23,6 +24,7 @@ export function registerSecretsCommand(program: Command, action: ActionFactory):
     .action(
       action(async (ctx, command) => {
         const [service, name] = command.processedArgs as [string, string];
+        checkSecretName(name);
         const options = command.opts<{ env?: string; value?: string }>();
         const path = apiPath("services", service, "secrets", name);
         // Check the login before asking for the value, so nobody types a secret for nothing.
@@ -109,4 +111,14 @@ export function registerSecretsCommand(program: Command, action: ActionFactory):
 
 function environmentLabel(environment: string): string {
   return environment === "*" ? "all environments" : `environment ${environment}`;
+}
+
+/** A secret becomes an environment variable: a name that cannot be one is refused here (exit 2). */
+function checkSecretName(name: string): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) {
+    throw usageError(
+      `${JSON.stringify(name)} is not a secret name: it becomes an environment variable, so letters, digits and '_' only, not starting with a digit`,
+      "for example DATABASE_URL or STRIPE_KEY",
+    );
+  }
 }
