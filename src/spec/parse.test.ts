@@ -13,6 +13,18 @@ function errorsOf(result: SpecResult): SpecError[] {
 }
 
 describe("parseServiceSpec: bad input", () => {
+  it("refuses route paths the router could never match: dot segments and empty ones", () => {
+    for (const path of ["/api/../", "/a/./b", "/a/%2E%2e", "/a//b"]) {
+      const errors = errorsOf(parseServiceSpec(`${MINIMAL}routes:\n  - path: ${path}\n`, "slipway.yaml"));
+      expect(errors.map(formatSpecError)).toEqual([
+        expect.stringMatching(
+          /^slipway\.yaml:4:11: routes\[0\]\.path: a route path cannot hold "\." or "\.\." segments/,
+        ),
+      ]);
+    }
+    expect(parseServiceSpec(`${MINIMAL}routes:\n  - path: /v1.2/a%2Eb\n`, "slipway.yaml").ok).toBe(true);
+  });
+
   it("refuses probe periods and timeouts of 0, which would check in a tight loop", () => {
     const spec = `${MINIMAL}health:\n  readiness: { http: /, period: 0s, timeout: 0s }\nenvironments:\n  staging:\n    health:\n      liveness: { tcp: true, period: 50ms }\n`;
     const errors = errorsOf(parseServiceSpec(spec, "slipway.yaml")).map(formatSpecError);

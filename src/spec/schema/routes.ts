@@ -7,10 +7,21 @@ const routeSchema = z.strictObject({
       "Hostname to match (lowercased); `*.example.com` matches one level of subdomains. When left out, the environment's own host `SERVICE.ENVIRONMENT.localhost`.",
     examples: ["api.example.com", "*.example.com"],
   }),
-  path: urlPathSchema.prefault("/").meta({
-    description: "Path prefix to match; it must start with `/`.",
-    examples: ["/", "/api"],
-  }),
+  path: urlPathSchema
+    .refine(
+      (path) =>
+        !path.includes("//") &&
+        !path.split("/").some((segment) => [".", ".."].includes(segment.replace(/%2e/gi, "."))),
+      {
+        error:
+          'a route path cannot hold "." or ".." segments or "//": the router resolves them in requests before matching, so this route would never match',
+      },
+    )
+    .prefault("/")
+    .meta({
+      description: "Path prefix to match; it must start with `/`.",
+      examples: ["/", "/api"],
+    }),
 });
 
 /** Where the router sends traffic to this service. */
