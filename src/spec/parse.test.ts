@@ -13,6 +13,11 @@ function errorsOf(result: SpecResult): SpecError[] {
 }
 
 describe("parseServiceSpec: bad input", () => {
+  it("points at the quote that opens an unclosed string, not past the end of the file", () => {
+    const errors = errorsOf(parseServiceSpec('service: x\nstart: "unterminated\nport: 80\n', "b.yaml"));
+    expect(errors.map(formatSpecError)[0]).toMatch(/^b\.yaml:2:8: YAML syntax error: Missing closing "quote/);
+  });
+
   it("refuses route paths the router could never match: dot segments and empty ones", () => {
     for (const path of ["/api/../", "/a/./b", "/a/%2E%2e", "/a//b"]) {
       const errors = errorsOf(parseServiceSpec(`${MINIMAL}routes:\n  - path: ${path}\n`, "slipway.yaml"));

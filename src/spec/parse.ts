@@ -63,7 +63,11 @@ function parseOrReport(source: string | Uint8Array, file: string): SpecResult {
   };
   const warnings = doc.warnings.map((warning) => at(warning.pos[0], [], firstLine(warning)));
   if (doc.errors.length > 0) {
-    return failure(doc.errors.map((error) => at(error.pos[0], [], syntaxMessage(error), syntaxHint(error))));
+    return failure(
+      doc.errors.map((error) =>
+        at(errorOffset(error, decoded.text), [], syntaxMessage(error), syntaxHint(error)),
+      ),
+    );
   }
   if (doc.contents === null) {
     return failure([at(0, [], "the file is empty", "run `slipway init` to write a starter slipway.yaml")]);
@@ -111,6 +115,21 @@ function failure(errors: SpecError[]): SpecResult {
 
 function firstLine(error: YAMLError): string {
   return error.message.split("\n")[0] ?? error.message;
+}
+
+/**
+ * Where to point for a syntax error. An unclosed quote is reported by the parser where the file
+ * ends, past the last line; the quote that opened it is where the fix goes.
+ */
+function errorOffset(error: YAMLError, text: string): number {
+  const quote = /closing (["'])quote/.exec(error.message)?.[1];
+  if (error.code === "MISSING_CHAR" && quote !== undefined) {
+    const opened = text.lastIndexOf(quote, Math.min(error.pos[0], text.length) - 1);
+    if (opened >= 0) {
+      return opened;
+    }
+  }
+  return error.pos[0];
 }
 
 function syntaxMessage(error: YAMLError): string {
