@@ -610,6 +610,7 @@ export class DeployController {
         desired,
       },
     });
+    await this.#warnOfMissingSecrets(deployment, env, effective, release.version);
     const started: LiveReplica[] = [];
     let deadline = Date.now() + effective.deploy.readyTimeout;
     try {
@@ -888,6 +889,41 @@ export class DeployController {
       }
     }
     this.refreshRoutes();
+  }
+
+  /**
+   * Declared secrets with no value in the environment: the replicas start without them, which
+   * usually fails in a way that does not name the secret. Said once, up front, in the rollout's
+   * own progress (Kubernetes refuses to start such a pod; Slipway warns, so an optional secret
+   * may stay unset).
+   */
+  async #warnOfMissingSecrets(
+    deployment: Deployment,
+    env: Environment & { service_name: string },
+    effective: ServiceSpec,
+    version: number,
+  ): Promise<void> {
+    if (effective.secrets.length === 0) {
+      return;
+    }
+    const values = await resolveSecrets(
+      this.#options.store.db,
+      this.#options.secretBox,
+      env.service_name,
+      env.name,
+    );
+    const missing = effective.secrets.filter((name) => values[name] === undefined);
+    if (missing.length === 0) {
+      return;
+    }
+    const first = missing[0] ?? "";
+    await this.#options.publish({
+      kind: "deployment.secrets_missing",
+      message: `${env.service_name}/${env.name}: ${missing.length === 1 ? "secret" : "secrets"} ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} declared but not set here, so v${version} starts without ${missing.length === 1 ? "it" : "them"} (\`slipway secrets set ${env.service_name} ${first} --env ${env.name}\`)`,
+      service: env.service_name,
+      environment: env.name,
+      data: { deploymentId: deployment.id, releaseVersion: version, missing },
+    });
   }
 
   /** Why a rollout in the environment must stop now, if it must. */

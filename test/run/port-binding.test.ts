@@ -75,6 +75,23 @@ describe("a service without health probes", () => {
     expect((await viaRouter(run.platform.routerUrl, host)).text).toBe("v2");
   }, 60_000);
 
+  it("warns, in the rollout's own events, of a declared secret that has no value", async () => {
+    await client.apply("needy", `${spec("needy")}secrets: [API_KEY, DB_URL]\n`);
+    const server =
+      'require("node:http").createServer((req, res) => res.end("ok")).listen(Number(process.env.PORT), "127.0.0.1");';
+    const { deployment } = await client.deploy("needy", await packApp({ "server.js": server }));
+    expect(deployment?.status).toBe("succeeded");
+    const { body } = await client.call<{ events: { message: string; data: { deploymentId?: string } }[] }>(
+      "GET",
+      "/api/v1/events?service=needy&kind=deployment.secrets_missing",
+    );
+    expect(body.events).toHaveLength(1);
+    expect(body.events[0]?.data.deploymentId).toBe(deployment?.id);
+    expect(body.events[0]?.message).toBe(
+      "needy/staging: secrets API_KEY, DB_URL are declared but not set here, so v1 starts without them (`slipway secrets set needy API_KEY --env staging`)",
+    );
+  }, 60_000);
+
   it("fails a rollout whose replicas never listen, saying what the last check found", async () => {
     const { deployment } = await client.deploy(
       "mute",

@@ -20,7 +20,12 @@ const badKinds = new Set([
   "replica.start_failed",
   "replica.liveness_failed",
 ]);
-const warningKinds = new Set(["replica.unready", "replica.restarted", "replica.limits_unenforced"]);
+const warningKinds = new Set([
+  "replica.unready",
+  "replica.restarted",
+  "replica.limits_unenforced",
+  "deployment.secrets_missing",
+]);
 
 /**
  * Whether an event of the live feed belongs to this rollout: deployment events carrying its id,
