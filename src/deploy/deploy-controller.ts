@@ -739,7 +739,12 @@ export class DeployController {
           message: `${ctx.where}: canary at ${step.weight}% for ${formatDuration(step.ms)}: watching ${ctx.started.map((r) => r.id).join(", ")}`,
           service: ctx.env.service_name,
           environment: ctx.env.name,
-          data: { deploymentId: ctx.deployment.id, releaseVersion: ctx.release.version, step: "pause-begin" },
+          data: {
+            deploymentId: ctx.deployment.id,
+            releaseVersion: ctx.release.version,
+            step: "pause-begin",
+            pauseMs: step.ms,
+          },
         });
         await watchCanary({
           replicas: ctx.started.filter(Boolean),

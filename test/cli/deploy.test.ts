@@ -236,6 +236,31 @@ describe("slipway deploy", () => {
     expect(mixed.stderr).toContain("--build cannot be combined with --grep");
   });
 
+  it("follows a canary to its end past --timeout: its pauses are not waiting", async () => {
+    const dir = join(cli.dir, "birdy");
+    await mkdir(dir);
+    await writeFile(join(dir, "server.js"), serverSource("tweet"));
+    await writeFile(join(dir, "slipway.yaml"), spec.replace("service: hello", "service: birdy"));
+    expect(
+      (await runBinary(["deploy", "birdy"], { env: cli.env, cwd: cli.dir, timeoutMs: 60_000 })).code,
+    ).toBe(0);
+    await writeFile(
+      join(dir, "slipway.yaml"),
+      spec
+        .replace("service: hello", "service: birdy")
+        .replace("deploy:", "deploy:\n  strategy: canary\n  canary: { steps: [{ weight: 50, pause: 8s }] }"),
+    );
+    const result = await runBinary(["deploy", "birdy", "--timeout", "6s"], {
+      env: cli.env,
+      cwd: cli.dir,
+      timeoutMs: 60_000,
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("canary at 50% for 8s: watching");
+    expect(result.stdout).toMatch(/birdy v2 is live in staging/);
+  }, 60_000);
+
   it("gives up at --timeout with exit 1, naming what it waited for", async () => {
     const dir = join(cli.dir, "slow");
     await mkdir(dir);

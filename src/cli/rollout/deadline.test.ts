@@ -12,6 +12,16 @@ describe("Deadline", () => {
     expect(deadline.remainingMs()).toBe(0);
   });
 
+  it("moves its end later by a canary's pause, which is not waiting", async () => {
+    let now = 0;
+    const deadline = await Deadline.parse("10m", () => now);
+    now += 9 * 60_000;
+    deadline.extendBy(5 * 60_000);
+    now += 4 * 60_000;
+    expect(deadline.expired()).toBe(false);
+    expect(deadline.remainingMs()).toBe(2 * 60_000);
+  });
+
   it("refuses what is not a duration, as a usage error", async () => {
     await expect(Deadline.parse("soon")).rejects.toMatchObject({ exitCode: ExitCode.usage });
     await expect(Deadline.parse("10")).rejects.toMatchObject({ exitCode: ExitCode.usage });

@@ -12,7 +12,7 @@ export const DEFAULT_WAIT_TIMEOUT = "10m";
 export class Deadline {
   /** The duration as the user wrote it, for messages (`10m`). */
   readonly text: string;
-  readonly #endsAt: number;
+  #endsAt: number;
   readonly #now: () => number;
 
   constructor(text: string, ms: number, now: () => number = Date.now) {
@@ -34,6 +34,11 @@ export class Deadline {
 
   remainingMs(): number {
     return Math.max(0, this.#endsAt - this.#now());
+  }
+
+  /** Moves the end later: time the rollout spends on purpose (a canary's pause) is not waiting. */
+  extendBy(ms: number): void {
+    this.#endsAt += Math.max(0, ms);
   }
 
   expired(): boolean {

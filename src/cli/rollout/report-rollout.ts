@@ -1,4 +1,5 @@
 import { apiPath } from "../api-path.js";
+import type { EventRecord } from "../api-schemas.js";
 import type { CommandContext } from "../command-context.js";
 import type { ApiClient } from "../http-client.js";
 import { LiveProgress } from "../output/live-progress.js";
@@ -63,7 +64,13 @@ export async function reportRollout(
     },
     afterEventSeq: options.afterEventSeq,
     deadline,
-    onEvent: (event) => progress.line(formatProgressLine(event, ctx.output.colors)),
+    onEvent: (event) => {
+      progress.line(formatProgressLine(event, ctx.output.colors));
+      const pauseMs = canaryPauseMs(event);
+      if (pauseMs !== undefined) {
+        deadline.extendBy(pauseMs);
+      }
+    },
     onFeedError: (error) => {
       if (ctx.globals.debug) {
         ctx.output.stderrText(`debug: live progress stopped: ${String(error)}\n`);
@@ -113,4 +120,12 @@ export async function environmentUrl(
     quiet: true,
   });
   return status.environments.find((candidate) => candidate.name === environment)?.url ?? null;
+}
+
+/** A canary pause that begins, and how long it lasts: `--timeout` does not count it. */
+function canaryPauseMs(event: EventRecord): number | undefined {
+  const data = event.data as { step?: unknown; pauseMs?: unknown } | null | undefined;
+  return event.kind === "deployment.step" && data?.step === "pause-begin" && typeof data.pauseMs === "number"
+    ? data.pauseMs
+    : undefined;
 }
