@@ -20,7 +20,7 @@ import {
   writeProblemToSocket,
 } from "./router-problem.js";
 import { compileRoutes, type ServiceRoute } from "./service-route.js";
-import { splitAware } from "./traffic-split.js";
+import { SplitCountsByRoute, splitAware } from "./traffic-split.js";
 import type { ClientTimeouts, Router, RouterOptions } from "./types.js";
 import { UpstreamRegistry } from "./upstream-registry.js";
 
@@ -63,6 +63,7 @@ type Routing = { requestId: string } & (
 export function createRouter(options: RouterOptions = {}): Router {
   const host = options.host ?? "127.0.0.1";
   const upstreamTimeoutMs = options.upstreamTimeoutMs ?? defaultUpstreamTimeoutMs;
+  const splitCounts = new SplitCountsByRoute();
   const policy = splitAware(selectionPolicies[options.balancing ?? "least-outstanding"]);
   const timeouts = { ...defaultTimeouts, ...options.timeouts };
   const metrics = new RouterMetrics();
@@ -179,7 +180,7 @@ export function createRouter(options: RouterOptions = {}): Router {
 
   return {
     setRoutes(routes) {
-      const compiled = compileRoutes(routes, registry);
+      const compiled = compileRoutes(routes, registry, splitCounts);
       table = compiled.table;
       const routed = new Set(
         routes.flatMap((route) =>

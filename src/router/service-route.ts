@@ -1,5 +1,5 @@
 import { type RouteConflict, RouteTable } from "./route-table.js";
-import { type SplitRoute, splitTraffic } from "./traffic-split.js";
+import { SplitCountsByRoute, type SplitRoute, splitTraffic } from "./traffic-split.js";
 import type { RouteEntry } from "./types.js";
 import type { UpstreamRegistry } from "./upstream-registry.js";
 
@@ -22,7 +22,11 @@ export interface CompiledRoutes {
  * Builds the lookup table for a new set of routes and registers their replicas, so replicas that
  * are gone stop receiving requests the moment the table is swapped in.
  */
-export function compileRoutes(entries: readonly RouteEntry[], registry: UpstreamRegistry): CompiledRoutes {
+export function compileRoutes(
+  entries: readonly RouteEntry[],
+  registry: UpstreamRegistry,
+  splitCounts: SplitCountsByRoute = new SplitCountsByRoute(),
+): CompiledRoutes {
   const targetOf = registry.replace(entries.flatMap((entry) => entry.upstreams));
   const routes = entries.map((entry): ServiceRoute => {
     const members = entry.upstreams.map(targetOf);
@@ -34,9 +38,19 @@ export function compileRoutes(entries: readonly RouteEntry[], registry: Upstream
       scaledToZero: entry.scaledToZero === true,
       members,
       cursor: 0,
-      split: splitTraffic(members, entry.canary),
+      split:
+        entry.canary === undefined
+          ? undefined
+          : splitTraffic(
+              members,
+              entry.canary,
+              splitCounts.countsFor(
+                `${entry.service}\n${entry.environment}\n${entry.pathPrefix}\n${entry.canary.release}\n${entry.canary.weight}`,
+              ),
+            ),
     };
   });
+  splitCounts.swapped();
   const table = new RouteTable(routes);
   return { table, conflicts: table.conflicts };
 }

@@ -48,6 +48,25 @@ describe("a canary's traffic split", () => {
     expect(counts["old-2"]).toBe(20);
   });
 
+  it("keeps the share when the route table is swapped between requests (readiness changes do)", async () => {
+    const upstreams = await Promise.all([
+      startUpstream("old", undefined, "v1"),
+      startUpstream("new", undefined, "v2"),
+    ]);
+    started.upstreams.push(...upstreams);
+    const route = routeFor("web", upstreams, { canary: { release: "v2", weight: 20 } });
+    const { router, url } = await routerWith(route);
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < 50; i++) {
+      router.setRoutes([route]);
+      const seen = await releasesServing(url, 1);
+      for (const [id, count] of Object.entries(seen)) {
+        counts[id] = (counts[id] ?? 0) + count;
+      }
+    }
+    expect(counts).toEqual({ old: 40, new: 10 });
+  });
+
   it("gives the canary everything at 100 and nothing at 0", async () => {
     const upstreams = await Promise.all([
       startUpstream("old", undefined, "v1"),

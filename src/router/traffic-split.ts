@@ -10,9 +10,36 @@ export interface TrafficSplit {
   readonly canary: Rotation<UpstreamTarget>;
   readonly stable: Rotation<UpstreamTarget>;
   readonly weight: number;
-  /** Requests routed, and how many of them went to the canary. */
+  readonly counts: SplitCounts;
+}
+
+/**
+ * Requests routed under one split, and how many of them went to the canary. Kept across route
+ * table swaps (every readiness change makes a new table): counting from zero at each swap would
+ * hand the canary the first request after every one, more than its share.
+ */
+export interface SplitCounts {
   routed: number;
   toCanary: number;
+}
+
+/** The counts of every split in the current table, by route and weight. */
+export class SplitCountsByRoute {
+  #counts = new Map<string, SplitCounts>();
+  #next = new Map<string, SplitCounts>();
+
+  /** The counts for a split of the table being built: those it had in the last one, if any. */
+  countsFor(key: string): SplitCounts {
+    const counts = this.#next.get(key) ?? this.#counts.get(key) ?? { routed: 0, toCanary: 0 };
+    this.#next.set(key, counts);
+    return counts;
+  }
+
+  /** The new table is in: splits it no longer has are forgotten. */
+  swapped(): void {
+    this.#counts = this.#next;
+    this.#next = new Map();
+  }
 }
 
 /** What a route offers a policy: its replicas, and a canary split when one is in progress. */
@@ -27,6 +54,7 @@ export type RoutePolicy = (route: SplitRoute, excluded?: UpstreamTarget) => Upst
 export function splitTraffic(
   members: readonly UpstreamTarget[],
   canary: { release: string; weight: number } | undefined,
+  counts: SplitCounts = { routed: 0, toCanary: 0 },
 ): TrafficSplit | undefined {
   if (canary === undefined) {
     return undefined;
@@ -35,8 +63,7 @@ export function splitTraffic(
     canary: { members: members.filter((m) => m.release === canary.release), cursor: 0 },
     stable: { members: members.filter((m) => m.release !== canary.release), cursor: 0 },
     weight: canary.weight,
-    routed: 0,
-    toCanary: 0,
+    counts,
   };
 }
 
@@ -56,12 +83,13 @@ export function splitAware(policy: SelectionPolicy): RoutePolicy {
       const side = excluded.release === split.canary.members[0]?.release ? split.canary : split.stable;
       return policy(side, excluded) ?? policy(side === split.canary ? split.stable : split.canary, excluded);
     }
-    const toCanary = split.toCanary * 100 < split.weight * (split.routed + 1);
-    split.routed += 1;
+    const { counts } = split;
+    const toCanary = counts.toCanary * 100 < split.weight * (counts.routed + 1);
+    counts.routed += 1;
     const first = toCanary ? split.canary : split.stable;
     const chosen = policy(first) ?? policy(first === split.canary ? split.stable : split.canary);
     if (chosen !== undefined && split.canary.members.includes(chosen)) {
-      split.toCanary += 1;
+      counts.toCanary += 1;
     }
     return chosen;
   };
