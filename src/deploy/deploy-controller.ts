@@ -432,6 +432,12 @@ export class DeployController {
       ...rows.map((row) => row.id),
       ...[...this.#replicas.values()].filter((r) => r.service === service).map((r) => r.environmentId),
     ]);
+    // A canary's pauses can last many minutes: a service being deleted does not wait them out.
+    for (const environmentId of environmentIds) {
+      if (this.#canaries.has(environmentId)) {
+        this.#aborts.set(environmentId, "aborted: the service is being deleted");
+      }
+    }
     await Promise.all(
       [...environmentIds].map((environmentId) =>
         this.#exclusive(environmentId, async () => {

@@ -141,4 +141,14 @@ describe("a canary deploy", () => {
     const replicas = (await client.status("birdy")).environments[0]?.replicas ?? [];
     expect(replicas.map((replica) => replica.release)).toEqual([2, 2]);
   }, 60_000);
+
+  it("does not make deleting the service wait out a canary's pause", async () => {
+    const { deploying } = await deployToPause(greeterSource("v6"));
+    const asked = Date.now();
+    const deleted = await client.call("DELETE", "/api/v1/services/birdy");
+    expect(deleted.status).toBeLessThan(300);
+    expect(Date.now() - asked).toBeLessThan(15_000);
+    expect((await deploying).deployment?.reason).toBe("aborted: the service is being deleted");
+    expect((await viaRouter(run.platform.routerUrl, host)).status).toBe(404);
+  }, 60_000);
 });
