@@ -26,7 +26,8 @@ describe("route claims across services", () => {
       detail:
         "Host shared.example.com path / (environment staging) is already routed to service ra (environment staging).",
     });
-    expect(refused.json().errors[0]).toMatchObject({ field: "routes[0].host" });
+    // Where it is written, so `slipway apply` prints file:line:column like any spec error.
+    expect(refused.json().errors[0]).toMatchObject({ field: "routes[0].host", line: 12, column: 11 });
     // Nothing was stored for the refused service.
     expect((await api.call(api.adminToken, { method: "GET", url: "/api/v1/services/rb" })).statusCode).toBe(
       404,

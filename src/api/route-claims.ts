@@ -1,5 +1,5 @@
 import { defaultHost } from "../deploy/index.js";
-import { effectiveSpec, type ServiceSpec } from "../spec/index.js";
+import { effectiveSpec, locateField, type ServiceSpec } from "../spec/index.js";
 import type { FieldProblem } from "./problem.js";
 import { HttpProblem } from "./problem.js";
 
@@ -48,7 +48,12 @@ export function routeClaims(spec: ServiceSpec): RouteClaim[] {
  * send all of it to whichever came first and the other would never see a request (ingress-nginx's
  * admission check refuses the same).
  */
-export function refuseClaimedRoutes(spec: ServiceSpec, others: readonly ServiceSpec[]): void {
+export function refuseClaimedRoutes(
+  spec: ServiceSpec,
+  others: readonly ServiceSpec[],
+  /** The slipway.yaml as written: each conflict then names its line and column. */
+  source?: string,
+): void {
   const taken = new Map<string, RouteClaim>();
   for (const other of others) {
     if (other.service === spec.service) {
@@ -65,7 +70,9 @@ export function refuseClaimedRoutes(spec: ServiceSpec, others: readonly ServiceS
   for (const claim of routeClaims(spec)) {
     const holder = taken.get(`${claim.host} ${claim.path}`);
     if (holder !== undefined && !errors.some((e) => e.field === claim.field)) {
+      const at = source === undefined ? undefined : locateField(source, claim.field);
       errors.push({
+        ...(at ?? {}),
         field: claim.field,
         message: `host ${claim.host} path ${claim.path} (environment ${claim.environment}) is already routed to service ${holder.service} (environment ${holder.environment})`,
         hint: "pick another host or path, or remove the route from the other service first",

@@ -7,6 +7,7 @@ export { formatDuration, parseDuration } from "./durations.js";
 export { effectiveSpec, environmentNames } from "./effective.js";
 export { formatSpecError } from "./format-error.js";
 export { SERVICE_SPEC_SCHEMA_ID, serviceSpecJsonSchema } from "./json-schema.js";
+export { locateField } from "./locate-field.js";
 export { isDnsLabel } from "./names.js";
 export { parseServiceSpec } from "./parse.js";
 export { parseCpuQuantity, parseMemoryQuantity } from "./quantities.js";

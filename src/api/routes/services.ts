@@ -156,7 +156,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ApiContext): vo
       const otherSpecs = others
         .map((other) => JSON.parse(other.spec_json) as ServiceSpec)
         .filter((spec) => Array.isArray(spec.environments));
-      refuseClaimedRoutes(result.spec, otherSpecs);
+      refuseClaimedRoutes(result.spec, otherSpecs, request.body.source);
       const { service, created } = await applyService(ctx.store.db, {
         name: request.params.name,
         specJson: JSON.stringify(result.spec),
