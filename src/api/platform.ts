@@ -207,14 +207,16 @@ async function startOnLockedStore(
     // first let running rollouts drain and stop replicas (minutes, with a long drainTimeout),
     // and the next start repairs an interrupted rollout as it does after kill -9.
     void databaseLock?.lost.then((reason) => {
+      // Even in the middle of a graceful shutdown: that may wait for rollouts a while longer.
+      if (options.handleSignals) {
+        app.log.fatal({ reason: reason.message }, "lost the platform lock on the database: exiting");
+        process.exit(1);
+      }
       if (closing === undefined) {
         app.log.fatal(
           { reason: reason.message },
           "lost the platform lock on the database: stopping the platform",
         );
-        if (options.handleSignals) {
-          process.exit(1);
-        }
         shutDown("lost the database lock", 1);
       }
     });

@@ -7,15 +7,24 @@ declare module "fastify" {
   }
 }
 
-/** Resolves when `signal` aborts; never, if it does not. */
-export function whenAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
+/** Waits for `work`, or less: until `signal` aborts. The listener goes with the wait. */
+export async function untilAborted(signal: AbortSignal, work: Promise<unknown>): Promise<void> {
+  let stop: (() => void) | undefined;
+  const aborted = new Promise<void>((resolve) => {
+    stop = () => resolve();
     if (signal.aborted) {
       resolve();
     } else {
-      signal.addEventListener("abort", () => resolve(), { once: true });
+      signal.addEventListener("abort", stop, { once: true });
     }
   });
+  try {
+    await Promise.race([work, aborted]);
+  } finally {
+    if (stop !== undefined) {
+      signal.removeEventListener("abort", stop);
+    }
+  }
 }
 
 /**

@@ -77,6 +77,8 @@ export class DeployController {
   readonly #canaries = new Map<string, { release: string; weight: number }>();
   /** Rollouts asked to stop (a rollback during a canary), with the reason they fail with. */
   readonly #aborts = new Map<string, string>();
+  /** Set by stopAll (`slipway down`): nothing may start replicas again. */
+  #stoppingAll = false;
   #repairing: Promise<void> = Promise.resolve();
   /** Environments whose live release is scaled to 0: routed with no replica, to answer 503. */
   readonly #scaledToZero = new Map<string, Omit<RoutedEnvironment, "upstreams">>();
@@ -122,11 +124,14 @@ export class DeployController {
   async deploy(request: DeployRequest): Promise<Deployment> {
     const env = await this.#requireEnvironment(request.service, request.environment);
     this.#requireDeployable(request.release);
+    // A rollback is never refused for a rollout in progress: it aborts a canary that has not
+    // been promoted yet, and runs right after the rollout ends (the environment's queue orders
+    // them). Someone rolling back wants it done, not told to come back later.
     if (request.kind === "rollback") {
-      await this.#abortCanary(env.id, request.actor);
+      this.#abortCanary(env.id, request.actor);
     }
     const running = await this.#records.deploymentInProgress(env.id);
-    if (running || this.#busy.has(env.id)) {
+    if (request.kind !== "rollback" && (running || this.#busy.has(env.id))) {
       throw new DeployConflict(
         `A deployment to ${request.service}/${request.environment} is already in progress${running ? ` (${running.id})` : ""}; wait for it to finish.`,
         409,
@@ -460,6 +465,8 @@ export class DeployController {
 
   /** Stops every replica (`slipway down`). */
   async stopAll(): Promise<void> {
+    // A rollout that fails meanwhile must not bring its previous release back up behind us.
+    this.#stoppingAll = true;
     const all = [...this.#replicas.values()];
     for (const replica of all) {
       replica.routed = false;
@@ -475,12 +482,14 @@ export class DeployController {
    * A rollback asked for while a canary runs ends the canary first (Argo Rollouts' abort): its
    * steps can last many minutes, and the one asking wants the new release gone now.
    */
-  async #abortCanary(environmentId: string, actor: string | null): Promise<void> {
-    if (!this.#canaries.has(environmentId)) {
-      return;
+  #abortCanary(environmentId: string, actor: string | null): boolean {
+    const canary = this.#canaries.get(environmentId);
+    // Once it takes all the traffic the canary is being promoted: a rollback then follows it.
+    if (canary === undefined || canary.weight >= 100) {
+      return false;
     }
     this.#aborts.set(environmentId, `aborted: ${actor ?? "someone"} asked for a rollback`);
-    await this.whenIdle(environmentId);
+    return true;
   }
 
   /** The canary in progress in an environment: its release and its share of requests. */
@@ -652,11 +661,21 @@ export class DeployController {
         ...plan,
       });
       if (previous) {
+        // Old replicas still running go back into rotation before the new ones leave it: a
+        // failure after they were routed out (draining) must not leave the route empty.
+        for (const replica of old) {
+          if (this.#replicas.has(replica.id)) {
+            replica.routed = true;
+          }
+        }
         await this.#abandon(started);
-        // Earlier batches may have stopped old replicas: bring the previous release back to strength.
-        await this.#converge(env).catch((e: unknown) =>
-          this.#options.log.error({ err: e }, "could not restore the previous release"),
-        );
+        // Earlier batches may have stopped old replicas: bring the previous release back to
+        // strength, unless everything is being stopped (`slipway down`).
+        if (!this.#stoppingAll && !this.#closed) {
+          await this.#converge(env).catch((e: unknown) =>
+            this.#options.log.error({ err: e }, "could not restore the previous release"),
+          );
+        }
       } else {
         // Nothing to fall back to: like Kubernetes, the replicas stay and keep restarting
         // (CrashLoopBackOff), so `slipway status` and the logs show why until a fix is deployed.
@@ -877,8 +896,9 @@ export class DeployController {
       if (replicas.every((r) => r.ready)) {
         return;
       }
-      if (this.#closed) {
-        throw new RolloutFailed({ reason: "the platform is shutting down" });
+      const stop = this.#stopReason(replicas[0]?.environmentId ?? "");
+      if (stop !== undefined) {
+        throw new RolloutFailed({ reason: stop });
       }
       if (Date.now() > deadline) {
         const slow = replicas.find((r) => !r.ready);
@@ -937,9 +957,21 @@ export class DeployController {
     });
   }
 
-  /** Why a rollout in the environment must stop now, if it must. */
+  /**
+   * Why a rollout in the environment must stop now, if it must. An abort counts only until the
+   * canary takes all the traffic: after that the old replicas go out of rotation, and backing out
+   * there would leave nothing routed.
+   */
   #stopReason(environmentId: string): string | undefined {
-    return this.#closed ? "the platform is shutting down" : this.#aborts.get(environmentId);
+    if (this.#closed) {
+      return "the platform is shutting down";
+    }
+    if (this.#stoppingAll) {
+      return "every replica is being stopped (slipway down)";
+    }
+    return (this.#canaries.get(environmentId)?.weight ?? 0) < 100
+      ? this.#aborts.get(environmentId)
+      : undefined;
   }
 
   /** The canary's split is over: its release has all the traffic, or none. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { effectiveSpec, parseServiceSpec, type ServiceSpec } from "../spec/index.js";
-import { PORT_BINDING_TIMEOUT_MS, planReplica } from "./replica-plan.js";
+import { planReplica } from "./replica-plan.js";
 
 function specWithHealth(health: string): ServiceSpec {
   const result = parseServiceSpec(`service: web\nstart: node server.js\n${health}`, "slipway.yaml");
@@ -27,14 +27,15 @@ function plan(health: string) {
 }
 
 describe("planReplica's health probes", () => {
-  it("waits for $PORT to accept connections when no probe is declared, for up to the boot timeout", () => {
+  it("waits for $PORT to accept connections when no probe is declared, for as long as a rollout waits", () => {
     const { startup, readiness, liveness } = plan("");
     expect(readiness).toBeUndefined();
     expect(liveness).toBeUndefined();
     expect(startup?.check).toEqual({ type: "tcp" });
-    expect((startup?.period ?? 0) * (startup?.failureThreshold ?? 0)).toBe(PORT_BINDING_TIMEOUT_MS);
+    // deploy.readyTimeout's default, 5 minutes.
+    expect((startup?.period ?? 0) * (startup?.failureThreshold ?? 0)).toBe(300_000);
     expect(startup?.failureSummary).toMatch(
-      /^did not listen on \$PORT within 60 s: .*health\.readiness\.command: "true"/,
+      /^did not listen on \$PORT within 300 s \(deploy\.readyTimeout\): .*health\.readiness\.command: "true"/,
     );
     expect(startup?.failureSummary).not.toContain("slipway.yaml");
   });

@@ -62,17 +62,15 @@ export function planReplica(input: ReplicaPlanInput): ReplicaPlan {
   };
 }
 
-/** How long a replica without health probes may take to listen: Heroku's boot timeout. */
-export const PORT_BINDING_TIMEOUT_MS = 60_000;
 const PORT_BINDING_PERIOD_MS = 250;
 
 /** What a replica that never listened is told, like Heroku's R10 boot timeout. */
-function portBindingFailure(declaredPort: number | undefined): string {
+function portBindingFailure(declaredPort: number | undefined, timeoutMs: number): string {
   const where =
     declaredPort === undefined
       ? "listen on $PORT"
       : `listen on $PORT, not on port ${declaredPort} from slipway.yaml (the process runtime gives every replica a port of its own)`;
-  return `did not listen on $PORT within ${PORT_BINDING_TIMEOUT_MS / 1000} s: without a readiness or startup probe Slipway waits for the port; ${where}, or, for a worker that serves no requests, declare health.readiness.command: "true"`;
+  return `did not listen on $PORT within ${Math.round(timeoutMs / 1000)} s (deploy.readyTimeout): without a readiness or startup probe Slipway waits for the port; ${where}, or, for a worker that serves no requests, declare health.readiness.command: "true"`;
 }
 
 /**
@@ -95,9 +93,10 @@ function startupGate(effective: ServiceSpec): Pick<ReplicaPlan, "startup"> {
       initialDelay: 0,
       period: PORT_BINDING_PERIOD_MS,
       timeout: 1000,
-      failureThreshold: PORT_BINDING_TIMEOUT_MS / PORT_BINDING_PERIOD_MS,
+      // Heroku gives 60 s; a replica here may take as long as a rollout waits for it.
+      failureThreshold: Math.max(1, Math.ceil(effective.deploy.readyTimeout / PORT_BINDING_PERIOD_MS)),
       successThreshold: 1,
-      failureSummary: portBindingFailure(effective.port),
+      failureSummary: portBindingFailure(effective.port, effective.deploy.readyTimeout),
     },
   };
 }

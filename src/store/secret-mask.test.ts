@@ -9,12 +9,17 @@ describe("secretMasker", () => {
 
   it("masks each line of a multi-line secret, as log lines show it", () => {
     const pem = "-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\r\n-----END KEY-----\n";
-    const mask = secretMasker([pem]);
+    const json =
+      '{\n  "debug": false,\n  "private_key": "c2VjcmV0LWtleS1tYXRlcmlhbA==",\n  "region": "eu"\n}';
+    const mask = secretMasker([pem, json]);
+    // Key material is masked; the lines any config has are left alone, wherever they appear.
+    expect(mask('  "private_key": "c2VjcmV0LWtleS1tYXRlcmlhbA==",')).toBe('  "private_key": "***",');
+    expect(mask('{"debug": false, "region": "eu"}')).toBe('{"debug": false, "region": "eu"}');
     expect(
       ["key follows:", "-----BEGIN KEY-----", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", "-----END KEY-----"].map(
         mask,
       ),
-    ).toEqual(["key follows:", "***", "***", "***"]);
+    ).toEqual(["key follows:", "-----BEGIN KEY-----", "***", "-----END KEY-----"]);
     expect(mask(`whole: ${pem}`)).toBe("whole: ***");
   });
 

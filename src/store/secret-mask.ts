@@ -8,9 +8,11 @@ const minimumMaskedLength = 4;
 export function secretMasker(values: Iterable<string>): (text: string) => string {
   // Logs are kept and shown line by line: a multi-line value (a PEM key, JSON credentials) is
   // masked line by line too, as GitHub Actions does, or no single log line would ever match it.
-  const secrets = [
-    ...new Set([...values].flatMap((v) => [v, ...v.split(/\r?\n/).map((line) => line.trim())])),
-  ]
+  // Only lines that look like key material, though: a JSON line such as `"debug": false` or a
+  // PEM header would mask the same words wherever any app prints them.
+  const all = [...values];
+  const pieces = all.flatMap((v) => (v.includes("\n") ? keyMaterialIn(v) : []));
+  const secrets = [...new Set([...all, ...pieces])]
     .filter((v) => v.length >= minimumMaskedLength)
     .sort((a, b) => b.length - a.length);
   if (secrets.length === 0) {
@@ -25,4 +27,15 @@ export function secretMasker(values: Iterable<string>): (text: string) => string
     }
     return masked;
   };
+}
+
+/**
+ * The parts of a multi-line secret worth masking alone: long runs without spaces (base64 lines
+ * of a PEM body, a JSON field's token value, without its quotes and comma), not its headers.
+ */
+function keyMaterialIn(value: string): string[] {
+  return value
+    .split(/\s+/)
+    .map((word) => word.replace(/^["',:{}[\]]+|["',:{}[\]]+$/g, ""))
+    .filter((word) => word.length >= 16 && !/^-{3,}|-{3,}$/.test(word));
 }

@@ -40,7 +40,7 @@ describe("shutting down while a deploy is waited for", () => {
           deployments: { status: string; reason: string | null }[];
         }>("GET", "/api/v1/deployments");
         expect(body.deployments[0]).toMatchObject({ status: "failed" });
-        expect(body.deployments[0]?.reason).toMatch(/shutting down|interrupted/);
+        expect(body.deployments[0]?.reason).toMatch(/shutting down|interrupted|being stopped/);
         expect(body.deployments[0]?.reason).not.toMatch(/readyTimeout/);
       } finally {
         await again.close();

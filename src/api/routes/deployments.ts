@@ -11,7 +11,7 @@ import { HttpProblem } from "../problem.js";
 import { authorize } from "../rbac/index.js";
 import { authErrors, dnsLabel, problemSchema } from "../schemas/common.js";
 import { requireService } from "../service-spec.js";
-import { whenAborted } from "../shutdown-signal.js";
+import { untilAborted } from "../shutdown-signal.js";
 import { requireRelease } from "./releases.js";
 
 const failureSchema = z.object({
@@ -392,11 +392,17 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: ApiContext):
       authorize(principalOf(request).bindings, "read");
       await find(request.params.id);
       const timeoutMs = Math.min(parseDuration(request.query.timeout) ?? 60_000, 10 * 60_000);
-      await Promise.race([
-        ctx.run.controller.waitFor(request.params.id),
-        new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
-        whenAborted(request.server.shuttingDown),
-      ]);
+      let timer: NodeJS.Timeout | undefined;
+      await untilAborted(
+        request.server.shuttingDown,
+        Promise.race([
+          ctx.run.controller.waitFor(request.params.id),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, timeoutMs).unref();
+          }),
+        ]),
+      );
+      clearTimeout(timer);
       return { deployment: await deploymentView(ctx, await find(request.params.id)) };
     },
   );
