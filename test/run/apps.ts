@@ -65,3 +65,24 @@ export async function packDir(dir: string): Promise<Buffer> {
   }
   return Buffer.concat(chunks);
 }
+
+/** A two-replica service `birdy` that deploys as a canary of one 50% step, then `deploy` settings. */
+export function canarySpec(pause: string, deploy: string[] = ["drainTimeout: 2s"]): string {
+  return [
+    "service: birdy",
+    "start: node server.js",
+    "replicas: 2",
+    "health:",
+    "  readiness: { http: /healthz, period: 100ms }",
+    "deploy:",
+    "  strategy: canary",
+    "  canary:",
+    "    steps:",
+    `      - { weight: 50, pause: ${pause} }`,
+    "  readyTimeout: 20s",
+    ...deploy.map((line) => `  ${line}`),
+    "environments:",
+    "  staging: {}",
+    "",
+  ].join("\n");
+}

@@ -2,26 +2,11 @@
 // started the previous release again while the platform went down, and left it running (review).
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { greeterSource, packApp } from "./apps.js";
+import { canarySpec, greeterSource, packApp } from "./apps.js";
 import type { clientFor } from "./platform-client.js";
 import { startRunPlatform, type TestRunPlatform } from "./run-platform.js";
 
-const spec = [
-  "service: birdy",
-  "start: node server.js",
-  "replicas: 2",
-  "health:",
-  "  readiness: { http: /healthz, period: 100ms }",
-  "deploy:",
-  "  strategy: canary",
-  "  canary:",
-  "    steps:",
-  "      - { weight: 50, pause: 10m }",
-  "  readyTimeout: 20s",
-  "environments:",
-  "  staging: {}",
-  "",
-].join("\n");
+const spec = canarySpec("10m");
 
 function replicaProcesses(home: string): number[] {
   const pids: number[] = [];

@@ -2,28 +2,11 @@
 // draining) must not take the service down: it used to stop the new replicas before the old
 // ones were routed back in (found in review: 233 of 551 requests answered 503).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { packApp } from "./apps.js";
+import { canarySpec, packApp } from "./apps.js";
 import { type clientFor, viaRouter } from "./platform-client.js";
 import { startRunPlatform, type TestRunPlatform } from "./run-platform.js";
 
-const spec = [
-  "service: birdy",
-  "start: node server.js",
-  "replicas: 2",
-  "health:",
-  "  readiness: { http: /healthz, period: 100ms }",
-  "deploy:",
-  "  strategy: canary",
-  "  canary:",
-  "    steps:",
-  "      - { weight: 50, pause: 1s }",
-  "  drainTimeout: 6s",
-  "  readyTimeout: 20s",
-  "  stopGracePeriod: 10s",
-  "environments:",
-  "  staging: {}",
-  "",
-].join("\n");
+const spec = canarySpec("1s", ["drainTimeout: 6s", "stopGracePeriod: 10s"]);
 
 const source = (greeting: string, termDelayMs: number) => `
 const http = require("node:http");

@@ -1,25 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { greeterSource, packApp } from "./apps.js";
+import { canarySpec, greeterSource, packApp } from "./apps.js";
 import { type clientFor, viaRouter } from "./platform-client.js";
 import { startRunPlatform, type TestRunPlatform } from "./run-platform.js";
 
-const spec = [
-  "service: birdy",
-  "start: node server.js",
-  "replicas: 2",
-  "health:",
-  "  readiness: { http: /healthz, period: 100ms }",
-  "deploy:",
-  "  strategy: canary",
-  "  canary:",
-  "    steps:",
-  "      - { weight: 50, pause: 3s }",
-  "  drainTimeout: 2s",
-  "  readyTimeout: 20s",
-  "environments:",
-  "  staging: {}",
-  "",
-].join("\n");
+const spec = canarySpec("3s");
 
 describe("a canary deploy", () => {
   let run: TestRunPlatform;
