@@ -589,13 +589,15 @@ export class DeployController {
     const old = this.replicasOf(env.id);
     const canary = effective.deploy.strategy === "canary" ? effective.deploy.canary : undefined;
     // A rollback to what already runs at full strength (a canary just aborted) has nothing to do.
+    const sameRelease = old.length > 0 && old.every((r) => r.releaseId === release.id);
     const alreadyLive =
-      request.kind === "rollback" && old.length === desired && old.every((r) => r.releaseId === release.id);
+      request.kind === "rollback" && sameRelease && old.length === desired && old.every((r) => r.ready);
     // A rollback or a restart goes back to what already ran, at once (Argo Rollouts skips the
     // steps on a rollback too); a first deploy has nothing to compare the new release with.
     const plan = alreadyLive
       ? { steps: [] }
-      : canary !== undefined && request.kind === "deploy" && old.length > 0
+      : // A canary compares two releases: the same one again (a redeploy) just rolls.
+        canary !== undefined && request.kind === "deploy" && old.length > 0 && !sameRelease
         ? planCanary({
             oldReplicas: old.map((r) => r.id),
             desired,
