@@ -293,7 +293,17 @@ export class DeployController {
       environment,
       data: { replicas, actor },
     });
-    await this.#exclusive(env.id, () => this.#converge(env));
+    // Behind a rollout (a canary may pause for many minutes) the new count applies when it ends:
+    // the caller is not kept waiting for that.
+    const busy = this.#busy.has(env.id);
+    const converging = this.#exclusive(env.id, () => this.#converge(env));
+    if (busy) {
+      converging.catch((error: unknown) =>
+        this.#options.log.error({ err: error, service, environment }, "could not scale the environment"),
+      );
+      return;
+    }
+    await converging;
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -126,8 +126,29 @@ describe("a canary deploy", () => {
     expect(replicas.map((replica) => replica.release)).toEqual([2, 2]);
   }, 60_000);
 
-  it("does not make deleting the service wait out a canary's pause", async () => {
+  it("takes a scale during a canary's pause at once, applying it when the canary ends", async () => {
     const { deploying } = await deployToPause(greeterSource("v6"));
+    const asked = Date.now();
+    const scaled = await client.call("POST", "/api/v1/services/birdy/scale", {
+      environment: "staging",
+      replicas: 3,
+    });
+    expect(scaled.status).toBeLessThan(300);
+    expect(Date.now() - asked).toBeLessThan(5_000);
+    // Ended by a rollback, the canary leaves v2, which then runs the 3 replicas asked for.
+    await client.call("POST", "/api/v1/services/birdy/rollback", { environment: "staging" });
+    await deploying;
+    let releases: (number | null)[] = [];
+    for (let i = 0; i < 100 && releases.length !== 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const replicas = (await client.status("birdy")).environments[0]?.replicas ?? [];
+      releases = replicas.filter((replica) => replica.ready).map((replica) => replica.release);
+    }
+    expect(releases).toEqual([2, 2, 2]);
+  }, 60_000);
+
+  it("does not make deleting the service wait out a canary's pause", async () => {
+    const { deploying } = await deployToPause(greeterSource("v7"));
     const asked = Date.now();
     const deleted = await client.call("DELETE", "/api/v1/services/birdy");
     expect(deleted.status).toBeLessThan(300);
