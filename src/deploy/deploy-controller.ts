@@ -659,7 +659,6 @@ export class DeployController {
         data: { deploymentId: deployment.id, releaseVersion: release.version },
       });
     } catch (error) {
-      this.#endCanary(env.id);
       const failure: RolloutFailure =
         error instanceof RolloutFailed
           ? error.failure
@@ -698,6 +697,9 @@ export class DeployController {
         }
         this.refreshRoutes();
       }
+      // Only now: with the split still in place while the new replicas left, they kept no more
+      // than their share of requests on the way out.
+      this.#endCanary(env.id);
       await this.#records.finishDeployment(deployment.id, "failed", failure.reason);
       await this.#options.publish({
         kind: "deployment.failed",
@@ -706,6 +708,9 @@ export class DeployController {
         environment: env.name,
         data: { deploymentId: deployment.id, releaseVersion: release.version, failure },
       });
+    } finally {
+      // Whatever failed on the way, no split outlives its rollout.
+      this.#endCanary(env.id);
     }
   }
 
