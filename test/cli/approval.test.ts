@@ -1,25 +1,11 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { probedServiceSpec, writeAppDir } from "./support/app-dir.js";
 import { type DeployFixture, runBinary, startDeployFixture } from "./support/slipway-cli.js";
 
 // End to end with the built binary: a developer's `slipway deploy --env production` waits for a
 // deployer's `slipway approve`, then reports the rollout like any deploy.
 
-const spec = [
-  "service: gated",
-  "start: node server.js",
-  "replicas: 1",
-  "health:",
-  "  readiness:",
-  "    http: /healthz",
-  "    period: 200ms",
-  "environments:",
-  "  staging: {}",
-  "  production:",
-  "    approval: required",
-  "",
-].join("\n");
+const spec = probedServiceSpec("gated", { environments: ["production:", "  approval: required"] });
 const server = `require("node:http").createServer((req, res) => res.end("gated ok")).listen(Number(process.env.PORT), "127.0.0.1");`;
 
 let fixture: DeployFixture;
@@ -51,10 +37,7 @@ const as = (who: keyof typeof tokens, args: string[], timeoutMs = 60_000) =>
 
 beforeAll(async () => {
   fixture = await startDeployFixture();
-  appDir = join(fixture.cli.dir, "gated");
-  await mkdir(appDir);
-  await writeFile(join(appDir, "server.js"), server);
-  await writeFile(join(appDir, "slipway.yaml"), spec);
+  appDir = await writeAppDir(fixture.cli.dir, "gated", server, spec);
   tokens.developer = await userWith("dev", "*", "developer");
   tokens.deployer = await userWith("ops", "production", "deployer");
 }, 60_000);

@@ -1,7 +1,7 @@
-import { mkdir, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { probedServiceSpec, writeAppDir } from "./support/app-dir.js";
 import { type CliSandbox, createCliSandbox, runBinary } from "./support/slipway-cli.js";
 import { type StartedUp, startUp } from "./support/start-up.js";
 
@@ -16,20 +16,7 @@ setTimeout(() => {
 }, 4000);
 `;
 
-const spec = [
-  "service: slow-start",
-  "start: node server.js",
-  "replicas: 1",
-  "health:",
-  "  readiness:",
-  "    http: /healthz",
-  "    period: 200ms",
-  "deploy:",
-  "  readyTimeout: 30s",
-  "environments:",
-  "  staging: {}",
-  "",
-].join("\n");
+const spec = probedServiceSpec("slow-start", { deploy: ["readyTimeout: 30s"] });
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, "127.0.0.1");
@@ -43,10 +30,7 @@ let cli: CliSandbox;
 let appDir: string;
 beforeAll(async () => {
   cli = await createCliSandbox();
-  appDir = join(cli.dir, "slow-start");
-  await mkdir(appDir);
-  await writeFile(join(appDir, "server.js"), slowStarter);
-  await writeFile(join(appDir, "slipway.yaml"), spec);
+  appDir = await writeAppDir(cli.dir, "slow-start", slowStarter, spec);
 });
 afterAll(async () => {
   await cli?.cleanup();

@@ -1,6 +1,7 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { probedServiceSpec, writeAppDir } from "./support/app-dir.js";
 import { type CliSandbox, createCliSandbox, runBinary } from "./support/slipway-cli.js";
 import { type StartedUp, startUp } from "./support/start-up.js";
 
@@ -18,27 +19,13 @@ process.on("SIGTERM", () => {
 });
 `;
 
-const spec = [
-  "service: slow-stop",
-  "start: node server.js",
-  "replicas: 1",
-  "health:",
-  "  readiness:",
-  "    http: /healthz",
-  "    period: 200ms",
-  "environments:",
-  "  staging: {}",
-  "",
-].join("\n");
+const spec = probedServiceSpec("slow-stop");
 
 let cli: CliSandbox;
 let appDir: string;
 beforeAll(async () => {
   cli = await createCliSandbox();
-  appDir = join(cli.dir, "slow-stop");
-  await mkdir(appDir);
-  await writeFile(join(appDir, "server.js"), slowToStop);
-  await writeFile(join(appDir, "slipway.yaml"), spec);
+  appDir = await writeAppDir(cli.dir, "slow-stop", slowToStop, spec);
 });
 afterAll(async () => {
   await cli?.cleanup();

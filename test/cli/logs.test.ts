@@ -1,9 +1,8 @@
 import { spawn } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
 import { request } from "node:http";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningPlatform } from "../../src/api/index.js";
+import { probedServiceSpec, writeAppDir } from "./support/app-dir.js";
 import {
   type CliSandbox,
   type DeployFixture,
@@ -25,18 +24,7 @@ http.createServer((req, res) => {
 }).listen(Number(process.env.PORT), "127.0.0.1", () => console.log("listening on " + process.env.PORT));
 `;
 
-const spec = [
-  "service: talker",
-  "start: node server.js",
-  "replicas: 1",
-  "health:",
-  "  readiness:",
-  "    http: /healthz",
-  "    period: 200ms",
-  "environments:",
-  "  staging: {}",
-  "",
-].join("\n");
+const spec = probedServiceSpec("talker");
 
 let fixture: DeployFixture | undefined;
 let platform: RunningPlatform;
@@ -66,10 +54,7 @@ function get(path: string): Promise<number> {
 beforeAll(async () => {
   fixture = await startDeployFixture();
   ({ platform, cli } = fixture);
-  appDir = join(cli.dir, "talker");
-  await mkdir(appDir);
-  await writeFile(join(appDir, "server.js"), server);
-  await writeFile(join(appDir, "slipway.yaml"), spec);
+  appDir = await writeAppDir(cli.dir, "talker", server, spec);
   const deployed = await slipway(["deploy"]);
   expect(deployed.code, deployed.stderr).toBe(0);
   expect(await get("/fail-once")).toBe(200);
