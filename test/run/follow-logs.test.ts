@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { greeterSource, packApp, specFor } from "./apps.js";
+import { followStream } from "./follow-stream.js";
 import { startRunPlatform, type TestRunPlatform } from "./run-platform.js";
 
 describe("following a service's logs across a deploy", () => {
@@ -17,22 +18,11 @@ describe("following a service's logs across a deploy", () => {
   afterAll(() => run?.close());
 
   it("shows the new replicas' first lines, written before the stream noticed them", async () => {
-    const aborter = new AbortController();
-    const res = await fetch(
+    const stream = await followStream(
       `${run.platform.url}/api/v1/services/tracer/logs?environment=staging&follow=true&limit=1`,
-      {
-        headers: { authorization: `Bearer ${run.platform.adminToken}` },
-        signal: aborter.signal,
-      },
+      run.platform.adminToken ?? "",
     );
-    expect(res.status).toBe(200);
-    let received = "";
-    const reading = (async () => {
-      const decoder = new TextDecoder();
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        received += decoder.decode(chunk, { stream: true });
-      }
-    })().catch(() => undefined);
+    expect(stream.status).toBe(200);
     try {
       const { deployment } = await run.client.deploy(
         "tracer",
@@ -41,18 +31,18 @@ describe("following a service's logs across a deploy", () => {
       expect(deployment?.status).toBe("succeeded");
       const replica = (await run.client.status("tracer")).environments[0]?.replicas[0]?.id ?? "";
       // The new replica logs "listening on PORT" once, at its start, well before the next discovery.
-      for (let i = 0; i < 30 && !received.includes(`"replica":"${replica}"`); i++) {
+      for (let i = 0; i < 30 && !stream.text().includes(`"replica":"${replica}"`); i++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      const mine = received
+      const mine = stream
+        .text()
         .split("\n")
         .filter((line) => line.startsWith("data: ") && line.includes(`"replica":"${replica}"`));
       expect(mine.some((line) => line.includes('"line":"listening on '))).toBe(true);
       // Each line once: the first read and the discovery must not both send it.
       expect(new Set(mine).size).toBe(mine.length);
     } finally {
-      aborter.abort();
-      await reading;
+      await stream.close();
     }
   }, 60_000);
 });

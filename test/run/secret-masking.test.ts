@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningPlatform } from "../../src/api/index.js";
 import { packApp, specFor } from "./apps.js";
+import { followStream } from "./follow-stream.js";
 import { type clientFor, viaRouter } from "./platform-client.js";
 import { startRunPlatform, type TestRunPlatform } from "./run-platform.js";
 
@@ -80,31 +81,23 @@ describe("secrets printed by a replica stay masked in its logs (real processes)"
   });
 
   it("greps the masked text when following too", async () => {
-    const aborter = new AbortController();
-    const res = await fetch(
+    const stream = await followStream(
       `${platform.url}/api/v1/services/leaky/logs?environment=staging&follow=true&grep=${encodeURIComponent("key=***")}`,
-      { headers: { authorization: `Bearer ${platform.adminToken}` }, signal: aborter.signal },
+      platform.adminToken ?? "",
     );
-    expect(res.status).toBe(200);
-    let received = "";
-    const reading = (async () => {
-      const decoder = new TextDecoder();
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        received += decoder.decode(chunk, { stream: true });
-      }
-    })().catch(() => undefined);
+    expect(stream.status).toBe(200);
     try {
       // A line written while the stream follows; sent again in case the first landed before it began.
-      for (let i = 0; i < 50 && !received.includes("request /followed key=***"); i++) {
+      for (let i = 0; i < 50 && !stream.text().includes("request /followed key=***"); i++) {
         if (i % 5 === 0) {
           await viaRouter(platform.routerUrl, host, "/followed");
         }
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     } finally {
-      aborter.abort();
-      await reading;
+      await stream.close();
     }
+    const received = stream.text();
     expect(received).toContain('"line":"starting with key=***"');
     expect(received).toContain('"line":"request /followed key=***"');
     expect(received).not.toContain(oldValue.slice(0, 6));
