@@ -128,7 +128,7 @@ export class DeployController {
     // been promoted yet, and runs right after the rollout ends (the environment's queue orders
     // them). Someone rolling back wants it done, not told to come back later.
     if (request.kind === "rollback") {
-      this.#abortCanary(env.id, request.actor);
+      this.#abortCanary(env.id, `${request.actor ?? "someone"} asked for a rollback`);
     }
     const running = await this.#records.deploymentInProgress(env.id);
     if (request.kind !== "rollback" && (running || this.#busy.has(env.id))) {
@@ -449,9 +449,7 @@ export class DeployController {
     ]);
     // A canary's pauses can last many minutes: a service being deleted does not wait them out.
     for (const environmentId of environmentIds) {
-      if (this.#canaries.has(environmentId)) {
-        this.#aborts.set(environmentId, "aborted: the service is being deleted");
-      }
+      this.#abortCanary(environmentId, "the service is being deleted");
     }
     await Promise.all(
       [...environmentIds].map((environmentId) =>
@@ -492,14 +490,12 @@ export class DeployController {
    * A rollback asked for while a canary runs ends the canary first (Argo Rollouts' abort): its
    * steps can last many minutes, and the one asking wants the new release gone now.
    */
-  #abortCanary(environmentId: string, actor: string | null): boolean {
-    const canary = this.#canaries.get(environmentId);
-    // Once it takes all the traffic the canary is being promoted: a rollback then follows it.
-    if (canary === undefined || canary.weight >= 100) {
-      return false;
+  #abortCanary(environmentId: string, reason: string): void {
+    // Once it takes all the traffic the canary is being promoted: what asked then follows it
+    // (#stopReason ignores an abort from then on).
+    if (this.#canaries.has(environmentId)) {
+      this.#aborts.set(environmentId, `aborted: ${reason}`);
     }
-    this.#aborts.set(environmentId, `aborted: ${actor ?? "someone"} asked for a rollback`);
-    return true;
   }
 
   /** The canary in progress in an environment: its release and its share of requests. */
