@@ -32,6 +32,7 @@ describe("planReplica's health probes", () => {
     expect(readiness).toBeUndefined();
     expect(liveness).toBeUndefined();
     expect(startup?.check).toEqual({ type: "tcp" });
+    expect(startup?.passedSummary).toBe("$PORT accepts connections");
     // deploy.readyTimeout's default, 5 minutes.
     expect((startup?.period ?? 0) * (startup?.failureThreshold ?? 0)).toBe(300_000);
     expect(startup?.failureSummary).toMatch(

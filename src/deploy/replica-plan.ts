@@ -97,6 +97,7 @@ function startupGate(effective: ServiceSpec): Pick<ReplicaPlan, "startup"> {
       failureThreshold: Math.max(1, Math.ceil(effective.deploy.readyTimeout / PORT_BINDING_PERIOD_MS)),
       successThreshold: 1,
       failureSummary: portBindingFailure(effective.port, effective.deploy.readyTimeout),
+      passedSummary: "$PORT accepts connections",
     },
   };
 }

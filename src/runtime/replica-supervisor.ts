@@ -293,9 +293,7 @@ export class ReplicaSupervisor {
       this.#becomeReady(
         startupMessage === undefined
           ? "running, no readiness probe"
-          : this.#options.startup?.failureSummary !== undefined
-            ? `$PORT accepts connections (${startupMessage})`
-            : `startup probe passed (${startupMessage})`,
+          : `${this.#options.startup?.passedSummary ?? "startup probe passed"} (${startupMessage})`,
       );
     }
   }

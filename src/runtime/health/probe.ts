@@ -22,6 +22,8 @@ export interface HealthProbe {
    * "startup probe failed" in events and status.
    */
   failureSummary?: string;
+  /** Likewise, what its passing means, in place of "startup probe passed". */
+  passedSummary?: string;
 }
 
 /** Kubernetes' defaults: initialDelay 0, period 10 s, timeout 1 s, failureThreshold 3, successThreshold 1. */
