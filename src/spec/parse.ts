@@ -2,6 +2,7 @@ import { LineCounter, parseDocument, type YAMLError } from "yaml";
 import { describeFound } from "./describe-value.js";
 import { specErrorMap } from "./error-map.js";
 import { type IssueReport, reportIssues } from "./issues.js";
+import { ruleIssuesDespiteErrors } from "./rules-despite-errors.js";
 import { serviceSpecSchema } from "./schema/service-spec.js";
 import { decodeSource } from "./source/decode.js";
 import { yamlToData } from "./source/yaml-to-data.js";
@@ -88,7 +89,13 @@ function parseOrReport(source: string | Uint8Array, file: string): SpecResult {
     return failure([...problems, at(converted.index.offsetOf([], "value"), [], message)]);
   }
   const result = serviceSpecSchema.safeParse(data, { reportInput: true, error: specErrorMap });
-  const reports: IssueReport[] = result.success ? [] : reportIssues(result.error.issues, serviceSpecSchema);
+  const issues = result.success
+    ? []
+    : [
+        ...result.error.issues,
+        ...ruleIssuesDespiteErrors(data as Record<string, unknown>, result.error.issues),
+      ];
+  const reports: IssueReport[] = reportIssues(issues, serviceSpecSchema);
   // A value the converter already complained about (an unknown alias became null) needs no second error.
   const converterPaths = converted.problems.map((problem) => problem.path);
   const fresh = reports.filter((report) => !converterPaths.some((path) => isWithin(report.path, path)));
