@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defaultHost } from "../deploy/index.js";
-import { effectiveSpec, type ServiceSpec } from "../spec/index.js";
+import { effectiveSpec, type ServiceKind, type ServiceSpec } from "../spec/index.js";
 import type { ServiceWithEnvironments } from "../store/index.js";
 import type { ApiContext } from "./context.js";
 
@@ -31,7 +31,10 @@ export const serviceStatusSchema = z.object({
     z.object({
       name: z.string(),
       approvalRequired: z.boolean(),
+      /** Where its live release answers; null for a worker, which serves no requests. */
       url: z.string().nullable(),
+      /** The live release's kind; absent before a release. */
+      kind: z.enum(["web", "worker"]).optional(),
       desiredReplicas: z.number().int().nullable(),
       release: z.object({ id: z.string(), version: z.number().int(), deployedAt: z.string() }).nullable(),
       /** A canary deploy in progress: the new release and its share of requests. */
@@ -85,16 +88,22 @@ export async function serviceStatus(
       .execute();
     const supervised = new Map(ctx.run.controller.replicasOf(env.id).map((r) => [r.id, r]));
     let desired: number | null = null;
+    let kind: ServiceKind | undefined;
     if (live) {
       const effective = effectiveSpec(JSON.parse(live.spec_json) as ServiceSpec, env.name);
       desired = env.replicas_override ?? effective?.replicas ?? effective?.scale?.min ?? 1;
+      kind = effective?.kind === "worker" ? "worker" : "web";
     }
     const canary = ctx.run.controller.canaryOf(env.id);
     environments.push({
       name: env.name,
       ...(canary ? { canary } : {}),
       approvalRequired: env.approval_required === 1,
-      url: routerUrl ? routerUrl.replace("127.0.0.1", defaultHost(service.name, env.name)) : null,
+      ...(kind ? { kind } : {}),
+      url:
+        routerUrl && kind !== "worker"
+          ? routerUrl.replace("127.0.0.1", defaultHost(service.name, env.name))
+          : null,
       desiredReplicas: desired,
       release: live
         ? { id: live.id, version: live.version, deployedAt: deployedAt?.finished_at ?? live.created_at }

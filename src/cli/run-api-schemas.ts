@@ -142,6 +142,7 @@ export const environmentStatus = z.looseObject({
     .optional(),
   replicas: z.array(replicaStatus).optional(),
   url: z.string().nullable().optional(),
+  kind: z.string().optional(),
   desiredReplicas: z.number().nullable().optional(),
   canary: z.looseObject({ release: z.number(), weight: z.number() }).optional(),
 });

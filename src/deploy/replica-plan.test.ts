@@ -36,7 +36,7 @@ describe("planReplica's health probes", () => {
     // deploy.readyTimeout's default, 5 minutes.
     expect((startup?.period ?? 0) * (startup?.failureThreshold ?? 0)).toBe(300_000);
     expect(startup?.failureSummary).toMatch(
-      /^did not listen on \$PORT within 300 s \(deploy\.readyTimeout\): .*health\.readiness\.command: "true"/,
+      /^did not listen on \$PORT within 300 s \(deploy\.readyTimeout\): .*set `kind: worker`$/,
     );
     expect(startup?.failureSummary).not.toContain("slipway.yaml");
   });
@@ -55,6 +55,19 @@ describe("planReplica's health probes", () => {
     const { startup } = plan("health:\n  startup: { command: ./warm-up, failureThreshold: 30 }\n");
     expect(startup).toMatchObject({ check: { type: "command", command: "./warm-up" }, failureThreshold: 30 });
     expect(startup?.failureSummary).toBeUndefined();
+  });
+
+  it("holds a worker without probes back until it has run for 2 s, never checking a port", () => {
+    const { startup, readiness } = plan("kind: worker\n");
+    expect(readiness).toBeUndefined();
+    expect(startup).toMatchObject({ check: { type: "running" }, initialDelay: 2000, failureThreshold: 1 });
+    expect(startup?.passedSummary).toBe("ran for 2 s without exiting");
+  });
+
+  it("lets a worker's own readiness probe decide, as for a web service", () => {
+    const { startup, readiness } = plan("kind: worker\nhealth:\n  readiness: { command: ./check-queue }\n");
+    expect(startup).toBeUndefined();
+    expect(readiness?.check).toEqual({ type: "command", command: "./check-queue" });
   });
 
   it("still waits for the port when only a liveness probe is declared", () => {

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { HealthProbe, ReplicaSpec } from "../runtime/index.js";
-import type { ServiceSpec } from "../spec/index.js";
+import { type ServiceSpec, WORKER_SETTLE_MS } from "../spec/index.js";
 import { releaseAppDir, replicaLogDir } from "./paths.js";
 
 /** Everything needed to run (and supervise) one replica of a release in an environment. */
@@ -70,12 +70,13 @@ function portBindingFailure(declaredPort: number | undefined, timeoutMs: number)
     declaredPort === undefined
       ? "listen on $PORT"
       : `listen on $PORT, not on port ${declaredPort} from slipway.yaml (the process runtime gives every replica a port of its own)`;
-  return `did not listen on $PORT within ${Math.round(timeoutMs / 1000)} s (deploy.readyTimeout): without a readiness or startup probe Slipway waits for the port; ${where}, or, for a worker that serves no requests, declare health.readiness.command: "true"`;
+  return `did not listen on $PORT within ${Math.round(timeoutMs / 1000)} s (deploy.readyTimeout): without a readiness or startup probe Slipway waits for the port; ${where}, or, for a service that serves no requests, set \`kind: worker\``;
 }
 
 /**
  * The spec's startup probe; without a startup or readiness probe, a check that the replica
- * accepts connections on `$PORT`, as Heroku and Cloud Run do. Every service must listen there,
+ * accepts connections on `$PORT`, as Heroku and Cloud Run do (for a worker: that it has run
+ * for a moment without exiting). Every service must listen there,
  * and without it a replica would get traffic (and a rollout would retire the old ones) before
  * it listens: requests refused in the middle of a zero-downtime deploy.
  */
@@ -86,6 +87,19 @@ function startupGate(effective: ServiceSpec): Pick<ReplicaPlan, "startup"> {
   }
   if (readiness !== undefined) {
     return {};
+  }
+  if (effective.kind === "worker") {
+    return {
+      startup: {
+        check: { type: "running" },
+        initialDelay: WORKER_SETTLE_MS,
+        period: PORT_BINDING_PERIOD_MS,
+        timeout: 1000,
+        failureThreshold: 1,
+        successThreshold: 1,
+        passedSummary: `ran for ${WORKER_SETTLE_MS / 1000} s without exiting`,
+      },
+    };
   }
   return {
     startup: {

@@ -22,11 +22,15 @@ export function defaultHost(service: string, environment: string): string {
 
 /**
  * The router's table, computed as data: one entry per declared route (host or the default host,
- * and path prefix), plus the default host on `/` unless a route already claims it.
+ * and path prefix), plus the default host on `/` unless a route already claims it. Workers get none.
  */
 export function buildRouteTable(environments: RoutedEnvironment[]): RouteEntry[] {
   const entries: RouteEntry[] = [];
   for (const env of environments) {
+    if (env.spec?.kind === "worker") {
+      // No host at all: a request for one answers the router's "no service here" 404.
+      continue;
+    }
     const fallback = defaultHost(env.service, env.environment);
     const byPrefix = new Map<string, Set<string>>();
     for (const route of env.spec?.routes ?? []) {

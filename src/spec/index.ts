@@ -24,6 +24,12 @@ export type { Probe, ProbeCheck } from "./schema/probe.js";
 export type { Resources } from "./schema/resources.js";
 export type { Route } from "./schema/routes.js";
 export type { Scale } from "./schema/scaling.js";
-export { type ServiceSpec, type ServiceSpecInput, serviceSpecSchema } from "./schema/service-spec.js";
+export {
+  type ServiceKind,
+  type ServiceSpec,
+  type ServiceSpecInput,
+  serviceSpecSchema,
+  WORKER_SETTLE_MS,
+} from "./schema/service-spec.js";
 export { MAX_SPEC_BYTES } from "./source/decode.js";
 export type { SpecError, SpecResult } from "./spec-error.js";

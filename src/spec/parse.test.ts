@@ -46,6 +46,23 @@ describe("parseServiceSpec: bad input", () => {
     ]);
   });
 
+  it("refuses routes and a canary for a worker, which gets no traffic", () => {
+    const spec = `service: jobs\nkind: worker\nstart: node worker.js\nroutes:\n  - path: /api\ndeploy:\n  strategy: canary\n  canary: { steps: [{ weight: 10, pause: 1m }] }\n`;
+    expect(errorsOf(parseServiceSpec(spec, "slipway.yaml")).map(formatSpecError)).toEqual([
+      expect.stringMatching(/^slipway\.yaml:5:3: routes: a worker serves no requests, so it takes no routes/),
+      expect.stringMatching(
+        /^slipway\.yaml:7:13: deploy\.strategy: a worker gets no traffic for a canary to split/,
+      ),
+    ]);
+    const overridden = `service: jobs\nkind: worker\nstart: node worker.js\nenvironments:\n  staging:\n    routes: [{ path: /x }]\n`;
+    expect(errorsOf(parseServiceSpec(overridden, "slipway.yaml")).map(formatSpecError)).toEqual([
+      expect.stringMatching(
+        /^slipway\.yaml:6:\d+: environments\.staging\.routes: a worker serves no requests/,
+      ),
+    ]);
+    expect(parseServiceSpec("service: jobs\nkind: job\nstart: x\n", "slipway.yaml").ok).toBe(false);
+  });
+
   it("rejects a 10 MB spec with a size error before parsing it", () => {
     const huge = `service: web\nstart: npm start\nenv:\n${"  K: v\n".repeat((10 * 1024 * 1024) / 7)}`;
     const started = performance.now();

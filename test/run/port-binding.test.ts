@@ -92,6 +92,33 @@ describe("a service without health probes", () => {
     );
   }, 60_000);
 
+  it("runs a worker that never listens, ready once it has run for 2 s, with no host on the router", async () => {
+    const worker = (name: string) =>
+      spec(name, "4s").replace("start: node server.js", "kind: worker\nstart: node server.js");
+    await client.apply("queue", worker("queue"));
+    const idle = "setInterval(() => {}, 1000); process.on('SIGTERM', () => process.exit(0));";
+    const started = Date.now();
+    const first = await client.deploy("queue", await packApp({ "server.js": idle }));
+    expect(first.deployment?.status).toBe("succeeded");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    const [staging] = (await client.status("queue")).environments;
+    expect(staging).toMatchObject({ kind: "worker", url: null, desiredReplicas: 2 });
+    expect(staging?.replicas.map((replica) => replica.ready)).toEqual([true, true]);
+    const res = await viaRouter(run.platform.routerUrl, "queue.staging.localhost");
+    expect(res.status).toBe(404);
+
+    // One that crashes at boot fails its rollout, and the running release keeps its replicas.
+    const crash = "setTimeout(() => process.exit(3), 300);";
+    const second = await client.deploy("queue", await packApp({ "server.js": crash }));
+    expect(second.deployment?.status).toBe("failed");
+    expect(second.deployment?.reason).toMatch(
+      /^replica \S+ exited with code 3 \(Error\) before it became ready/,
+    );
+    const after = (await client.status("queue")).environments[0];
+    expect(after?.release?.version).toBe(1);
+    expect(after?.replicas.filter((replica) => replica.ready && replica.release === 1)).toHaveLength(2);
+  }, 60_000);
+
   it("fails a rollout whose replicas never listen, saying what the last check found", async () => {
     const { deployment } = await client.deploy(
       "mute",

@@ -62,6 +62,20 @@ describe("environmentDetails", () => {
     );
   });
 
+  it("says a worker has no URL rather than leaving the place blank", () => {
+    const worker: EnvironmentStatus = {
+      name: "staging",
+      release: { version: 2 },
+      kind: "worker",
+      url: null,
+      desiredReplicas: 1,
+      replicas: [],
+    };
+    expect(environmentDetails("jobs", worker, now, plain)[0]).toBe(
+      "jobs/staging  v2  0/1 ready  worker, no URL",
+    );
+  });
+
   it("shows an OOMKilled replica with its limit and peak, its backoff and its last log lines", () => {
     expect(environmentDetails("leaky", leaky, now, plain)).toEqual([
       "leaky/staging  v1  0/1 ready  http://leaky.staging.localhost:7480",

@@ -70,6 +70,8 @@ function heading(service: string, environment: EnvironmentStatus, colors: Colors
   }
   if (environment.url) {
     parts.push(environment.url);
+  } else if (environment.kind === "worker") {
+    parts.push(colors.dim("worker, no URL"));
   }
   return parts.join("  ");
 }

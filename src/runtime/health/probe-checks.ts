@@ -21,6 +21,9 @@ export function runCheck(check: ProbeCheck, target: ProbeTarget, timeoutMs: numb
       return tcpCheck(target.host ?? "127.0.0.1", check.port ?? target.port, timeoutMs);
     case "command":
       return commandCheck(check.command, target, timeoutMs);
+    case "running":
+      // The prober only checks a replica that has not exited.
+      return Promise.resolve({ ok: true, message: "still running" });
   }
 }
 

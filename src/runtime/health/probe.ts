@@ -7,7 +7,9 @@
 export type ProbeCheck =
   | { type: "http"; path: string; port?: number }
   | { type: "tcp"; port?: number }
-  | { type: "command"; command: string };
+  | { type: "command"; command: string }
+  /** Passes while the replica runs: with an initialDelay, a startup gate of time alone. */
+  | { type: "running" };
 
 /** A probe with Kubernetes' timing fields; durations in milliseconds. */
 export interface HealthProbe {

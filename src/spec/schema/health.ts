@@ -20,7 +20,7 @@ export const healthSchema = z
   })
   .meta({
     description:
-      "Health probes, as in Kubernetes: each checks one way (`http`, `tcp` or `command`) with timing defaults initialDelay 0s, period 10s, timeout 1s, failureThreshold 3, successThreshold 1. Without a `readiness` or `startup` probe, a replica is ready once `$PORT` accepts connections, and one that does not listen within `deploy.readyTimeout` is restarted (Heroku's boot timeout, 60 s there).",
+      "Health probes, as in Kubernetes: each checks one way (`http`, `tcp` or `command`) with timing defaults initialDelay 0s, period 10s, timeout 1s, failureThreshold 3, successThreshold 1. Without a `readiness` or `startup` probe, a replica is ready once `$PORT` accepts connections, and one that does not listen within `deploy.readyTimeout` is restarted (Heroku's boot timeout, 60 s there); a `kind: worker` is ready once it has run for 2 s instead.",
     examples: [{ readiness: { http: "/healthz" }, liveness: { tcp: true } }],
   });
 

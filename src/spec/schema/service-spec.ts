@@ -16,6 +16,8 @@ import { checkSpecRules } from "./spec-rules.js";
 /** A parsed, normalised slipway.yaml: defaults filled in, durations in ms, memory in bytes, CPU in cores. */
 export interface ServiceSpec {
   service: string;
+  /** A release recorded before `kind` existed has none: read it as `web`. */
+  kind: ServiceKind;
   build?: BuildStep;
   start: string;
   /** Absent: the platform picks a port and passes it in `$PORT`. */
@@ -35,6 +37,12 @@ export interface ServiceSpec {
   metrics: MetricsSettings;
 }
 
+/** `web` serves HTTP behind the router; `worker` serves no requests (a queue consumer, a scheduler). */
+export type ServiceKind = "web" | "worker";
+
+/** How long a worker without probes must run before it counts as ready: a crash at boot fails the rollout. */
+export const WORKER_SETTLE_MS = 2000;
+
 /** The environments a spec gets when it names none. */
 export const DEFAULT_ENVIRONMENTS: readonly Environment[] = [
   { name: "production", approval: "none", overrides: {} },
@@ -46,10 +54,17 @@ const specObjectSchema = z.strictObject({
       "The service's name: a DNS label (lowercase letters, digits and '-', starting with a letter, at most 63 characters), because it ends up in hostnames, paths and process names.",
     examples: ["billing-api"],
   }),
+  kind: z
+    .enum(["web", "worker"])
+    .default("web")
+    .meta({
+      description: `\`web\` serves HTTP on \`$PORT\` behind the router: without probes it counts as ready once \`$PORT\` accepts connections. \`worker\` serves no requests (a queue consumer, a scheduler, a bot): it gets no host and no routes, and without probes it counts as ready once it has run for ${WORKER_SETTLE_MS / 1000} s without exiting, so one that crashes at boot still fails its rollout.`,
+      examples: ["worker"],
+    }),
   build: buildSchema.optional(),
   start: commandSchema.meta({
     description:
-      "Shell command that starts one replica, run with `sh -c`. It must listen on `$PORT` (or on `port` in a container runtime).",
+      "Shell command that starts one replica, run with `sh -c`. Unless the service is a `kind: worker`, it must listen on `$PORT` (or on `port` in a container runtime).",
     examples: ["npm start", "./bin/app"],
   }),
   port: portSchema.optional().meta({
@@ -74,6 +89,7 @@ function toServiceSpec(input: z.output<typeof specObjectSchema>): ServiceSpec {
   const { replicas, scale, environments, build, port, ...rest } = input;
   return {
     service: rest.service,
+    kind: rest.kind,
     ...(build ? { build } : {}),
     start: rest.start,
     ...(port === undefined ? {} : { port }),

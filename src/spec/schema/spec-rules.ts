@@ -20,7 +20,31 @@ export function specRuleProblems(spec: ServiceSpec): RuleProblem[] {
     ...deployProblems(spec),
     ...probeProblems(spec),
     ...envSecretProblems(spec),
+    ...workerProblems(spec),
   ];
+}
+
+/** A worker gets no traffic, so what shapes traffic is a mistake to point at, not to ignore. */
+function workerProblems({ kind, routes, deploy }: ServiceSpec): RuleProblem[] {
+  if (kind !== "worker") {
+    return [];
+  }
+  const problems: RuleProblem[] = [];
+  if (routes.length > 0) {
+    problems.push({
+      path: ["routes"],
+      message: "a worker serves no requests, so it takes no routes",
+      hint: "remove routes, or set kind: web if the service answers HTTP on $PORT",
+    });
+  }
+  if (deploy.strategy === "canary") {
+    problems.push({
+      path: ["deploy", "strategy"],
+      message: "a worker gets no traffic for a canary to split",
+      hint: "use strategy: rolling",
+    });
+  }
+  return problems;
 }
 
 function scaleProblems({ scale }: ServiceSpec): RuleProblem[] {
