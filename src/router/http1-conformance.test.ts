@@ -557,6 +557,42 @@ describe("HTTP/1.1 conformance of the router", () => {
         head("POST /upload HTTP/1.1", ["Content-Length: 5", `Content-Length: ${body.length}`]) + body,
       );
     });
+
+    it("10c. keeps the body a body when Connection names Content-Length or Host", async () => {
+      // Honouring `Connection: content-length` would drop the length upstream and leave the body
+      // to be read there as a second request, whose answer the next client on that connection gets.
+      const upstream = await httpUpstream();
+      serve(upstream);
+      const client = await WireClient.open(port);
+      const body = smuggled;
+      client.write(
+        head("POST /front HTTP/1.1", [
+          "Connection: keep-alive, Content-Length, Host",
+          `Content-Length: ${body.length}`,
+        ]) + body,
+      );
+      const response = await client.final("POST");
+      expect(response.status).toBe(200);
+      const echoed = JSON.parse(response.body.toString()) as EchoedRequest;
+      expect(echoed).toMatchObject({ url: "/front", body });
+      expect(echoed.headers["content-length"]).toBe(String(body.length));
+      const next = await nodeRequest({ path: "/victim" });
+      expect(JSON.parse(next.body.toString())).toMatchObject({ url: "/victim" });
+      expect(upstream.hits).toBe(2);
+    });
+
+    it("10d. keeps a response's Content-Length when the replica's Connection names it", async () => {
+      serve(
+        await rawUpstream((socket) => {
+          socket.write("HTTP/1.1 200 OK\r\nConnection: Content-Length\r\nContent-Length: 5\r\n\r\nhello");
+        }),
+      );
+      const client = await WireClient.open(port);
+      client.write(head("GET /sized HTTP/1.1"));
+      const response = await client.final();
+      expect(header(response, "content-length")).toBe("5");
+      expect(response.body.toString()).toBe("hello");
+    });
   });
 
   it("11. answers 431 problem+json to request headers larger than 16 KiB", async () => {

@@ -121,6 +121,15 @@ export function hasBody(head: RequestHead): boolean {
   return head.chunked || (head.contentLength !== undefined && head.contentLength !== "0");
 }
 
+/**
+ * Fields a `Connection` header may not take away: the ones that frame the message and `Host`.
+ * Dropping a listed `Content-Length` would forward the body unframed, to be read upstream as a
+ * request of its own (smuggled past the router, its answer given to the next client).
+ */
+function mayBeListed(name: string): boolean {
+  return name !== "content-length" && name !== "host";
+}
+
 // Headers named in `Connection: close, x-foo` are hop-by-hop too (RFC 9110 §7.6.1).
 export function listedInConnection(value: string | undefined): Set<string> | undefined {
   if (value === undefined) {
@@ -133,7 +142,7 @@ export function listedInConnection(value: string | undefined): Set<string> | und
   let listed: Set<string> | undefined;
   for (const token of value.toLowerCase().split(",")) {
     const name = token.trim();
-    if (name !== "" && name !== "keep-alive" && name !== "close" && name !== "upgrade") {
+    if (name !== "" && name !== "keep-alive" && name !== "close" && name !== "upgrade" && mayBeListed(name)) {
       listed ??= new Set();
       listed.add(name);
     }
