@@ -119,10 +119,11 @@ export class LiveReplica {
     return this.#writes;
   }
 
+  /** Every message is masked here: a probe's message quotes its command's output, which may print a secret. */
   #publish(kind: string, message: string, data: Record<string, unknown> = {}): void {
     const event = {
       kind,
-      message,
+      message: this.mask(message),
       service: this.service,
       environment: this.environment,
       data: { replica: this.id, release: this.releaseVersion, ...data },
@@ -178,8 +179,8 @@ export class LiveReplica {
         this.#publish(
           "replica.liveness_failed",
           event.probe === "startup"
-            ? `${name} did not start: ${this.mask(event.message)}`
-            : `${name} failed its liveness probe: ${this.mask(event.message)}`,
+            ? `${name} did not start: ${event.message}`
+            : `${name} failed its liveness probe: ${event.message}`,
         );
         break;
       case "exited": {

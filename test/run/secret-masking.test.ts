@@ -103,6 +103,28 @@ describe("secrets printed by a replica stay masked in its logs (real processes)"
     expect(received).not.toContain(oldValue.slice(0, 6));
   });
 
+  it("masks what a probe command prints in the replica's events, as in its logs", async () => {
+    const spec = specFor("chatty")
+      .replace("replicas: 2", "replicas: 1\nsecrets: [API_KEY]")
+      .replace("    http: /healthz", `    command: 'echo "checked with $API_KEY"'`);
+    await client.apply("chatty", spec);
+    const set = await client.call("PUT", "/api/v1/services/chatty/secrets/API_KEY", {
+      value: oldValue,
+      environment: "staging",
+    });
+    expect(set.status).toBe(200);
+    const { deployment } = await client.deploy("chatty", await packApp({ "server.js": leakySource }));
+    expect(deployment?.status).toBe("succeeded");
+    const { body } = await client.call<{ events: { kind: string; message: string }[] }>(
+      "GET",
+      "/api/v1/events?service=chatty",
+    );
+    expect(body.events.find((event) => event.kind === "replica.ready")?.message).toMatch(
+      /is ready: command exited 0: checked with \*\*\*$/,
+    );
+    expect(JSON.stringify(body)).not.toContain(oldValue);
+  }, 60_000);
+
   it("keeps masking a value after the secret is changed, and after it is removed", async () => {
     await setKey(newValue);
     // The running replica still has the old value: its new lines and the old ones must not show it.
