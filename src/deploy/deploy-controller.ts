@@ -998,7 +998,7 @@ export class DeployController {
   async #tail(replica: LiveReplica): Promise<string[]> {
     const lines: string[] = [];
     for await (const line of this.#options.runtime.readLogs(replica.id, { limit: 20 })) {
-      lines.push(replica.mask(line.line));
+      lines.push(replica.mask(line.line, line));
     }
     return lines;
   }

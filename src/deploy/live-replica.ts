@@ -8,7 +8,7 @@ import type {
 } from "../runtime/index.js";
 import { ReplicaSupervisor } from "../runtime/index.js";
 import type { ServiceSpec } from "../spec/index.js";
-import { secretMasker } from "../store/index.js";
+import { type SecretMask, secretMasker } from "../store/index.js";
 import type { DeployRecords } from "./records.js";
 import type { ReplicaPlan } from "./replica-plan.js";
 
@@ -62,7 +62,7 @@ export class LiveReplica {
   lastLog: string[] = [];
   #writes: Promise<void> = Promise.resolve();
   /** What the replica prints of its own secrets never reaches events, status or the store. */
-  readonly mask: (text: string) => string;
+  readonly mask: SecretMask;
 
   constructor(
     readonly id: string,
@@ -186,7 +186,7 @@ export class LiveReplica {
       case "exited": {
         this.exits += 1;
         this.lastExit = event.exit;
-        this.lastLog = event.lastLogLines.map((l) => this.mask(l.line));
+        this.lastLog = event.lastLogLines.map((l) => this.mask(l.line, l));
         this.#write({
           exit_code: event.exit.code,
           reason: event.exit.reason,

@@ -95,6 +95,8 @@ export interface LogLine {
   line: string;
   /** True when a line over 64 KiB was cut here and continues in the next line. */
   truncated?: boolean;
+  /** True on the pieces of a cut line after the first. */
+  continued?: boolean;
 }
 
 /** Which lines {@link Runtime.readLogs} returns. */

@@ -27,7 +27,7 @@ export {
   type SecretBoxErrorCode,
   type SecretBoxOptions,
 } from "./secret-box.js";
-export { secretMasker } from "./secret-mask.js";
+export { type PieceEdges, type SecretMask, secretMasker } from "./secret-mask.js";
 export {
   ALL_ENVIRONMENTS,
   deleteSecret,

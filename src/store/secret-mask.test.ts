@@ -17,7 +17,7 @@ describe("secretMasker", () => {
     expect(mask('{"debug": false, "region": "eu"}')).toBe('{"debug": false, "region": "eu"}');
     expect(
       ["key follows:", "-----BEGIN KEY-----", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", "-----END KEY-----"].map(
-        mask,
+        (line) => mask(line),
       ),
     ).toEqual(["key follows:", "-----BEGIN KEY-----", "***", "-----END KEY-----"]);
     expect(mask(`whole: ${pem}`)).toBe("whole: ***");
@@ -27,5 +27,18 @@ describe("secretMasker", () => {
     const mask = secretMasker(["no", "s3cr3t-value"]);
     expect(mask("no problem")).toBe("no problem");
     expect(mask("nothing here")).toBe("nothing here");
+  });
+
+  it("masks what may be part of a secret at the cuts of a line stored in pieces", () => {
+    const mask = secretMasker(["sup3rSecretValue"]);
+    // The review's case: a 64 KiB cut through the value.
+    expect(mask("AAAAsup3rS", { truncated: true })).toBe("AAAA***");
+    expect(mask("ecretValue end", { continued: true })).toBe("*** end");
+    // A piece cut at both ends, and one whose cut falls after a whole value.
+    expect(mask("etValue middle sup", { truncated: true, continued: true })).toBe("*** middle ***");
+    expect(mask("key sup3rSecretValue", { truncated: true })).toBe("key ***");
+    // Text that cannot be part of the value is left alone, and whole lines are not touched at their ends.
+    expect(mask("nothing to hide", { truncated: true, continued: true })).toBe("nothing to hide");
+    expect(mask("ends in sup3r")).toBe("ends in sup3r");
   });
 });

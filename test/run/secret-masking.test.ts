@@ -125,6 +125,31 @@ describe("secrets printed by a replica stay masked in its logs (real processes)"
     expect(JSON.stringify(body)).not.toContain(oldValue);
   }, 60_000);
 
+  it("masks a secret that a 64 KiB cut of a long line falls through, in both pieces", async () => {
+    const spec = specFor("long").replace("replicas: 2", "replicas: 1\nsecrets: [API_KEY]");
+    await client.apply("long", spec);
+    const set = await client.call("PUT", "/api/v1/services/long/secrets/API_KEY", {
+      value: oldValue,
+      environment: "staging",
+    });
+    expect(set.status).toBe(200);
+    // 65,530 bytes, then the value: the cut at 65,536 falls 6 characters into it.
+    const printsLongLine = `console.log("A".repeat(65530) + process.env.API_KEY + " end");\n${leakySource}`;
+    const { deployment } = await client.deploy("long", await packApp({ "server.js": printsLongLine }));
+    expect(deployment?.status).toBe("succeeded");
+    const { body } = await client.call<{ lines: { line: string; truncated?: boolean }[] }>(
+      "GET",
+      "/api/v1/services/long/logs?environment=staging",
+    );
+    const [first, rest] = body.lines;
+    expect(first?.truncated).toBe(true);
+    expect(first?.line.endsWith("A***")).toBe(true);
+    expect(rest?.line).toBe("*** end");
+    for (const part of [oldValue.slice(0, 6), oldValue.slice(6)]) {
+      expect(JSON.stringify(body)).not.toContain(part);
+    }
+  }, 60_000);
+
   it("keeps masking a value after the secret is changed, and after it is removed", async () => {
     await setKey(newValue);
     // The running replica still has the old value: its new lines and the old ones must not show it.

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { replicaLogDir } from "../../deploy/index.js";
 import { followLogRecords, type LogRecord, readLogRecords } from "../../runtime/index.js";
-import { secretMasker, secretValuesToMask } from "../../store/index.js";
+import { type SecretMask, secretMasker, secretValuesToMask } from "../../store/index.js";
 import { principalOf } from "../auth/principal.js";
 import type { ApiContext } from "../context.js";
 import { HttpProblem } from "../problem.js";
@@ -32,13 +32,13 @@ interface LogSource {
   dir: string;
 }
 
-function toLine(source: LogSource, record: LogRecord, mask: (text: string) => string): LogLine {
+function toLine(source: LogSource, record: LogRecord, mask: SecretMask): LogLine {
   return {
     at: record.at,
     stream: record.stream,
     replica: source.replica,
     release: source.release,
-    line: mask(record.line),
+    line: mask(record.line, record),
     ...(record.truncated ? { truncated: true } : {}),
   };
 }
@@ -99,7 +99,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
       // from a guess one character at a time, and `***` would match nothing.
       const grep = request.query.grep;
       const match =
-        grep === undefined ? {} : { match: (record: LogRecord) => mask(record.line).includes(grep) };
+        grep === undefined ? {} : { match: (record: LogRecord) => mask(record.line, record).includes(grep) };
       let replicas = ctx.store.db
         .selectFrom("replicas")
         .innerJoin("releases", "releases.id", "replicas.release_id")
@@ -209,7 +209,7 @@ function secretMasking(ctx: ApiContext, service: string, environment: string) {
   const values = new Set<string>();
   let mask = secretMasker(values);
   return {
-    async refresh(): Promise<(text: string) => string> {
+    async refresh(): Promise<SecretMask> {
       const before = values.size;
       for (const value of await secretValuesToMask(ctx.store.db, ctx.secretBox, service, environment)) {
         values.add(value);

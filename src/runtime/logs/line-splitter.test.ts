@@ -17,11 +17,12 @@ describe("LineSplitter", () => {
 
   it("cuts a long line into pieces of at most the limit, all but the last marked truncated", () => {
     const splitter = new LineSplitter(10);
-    const lines = [...splitter.push(Buffer.from("a".repeat(25))), ...splitter.push(Buffer.from("\n"))];
+    const lines = [...splitter.push(Buffer.from("a".repeat(25))), ...splitter.push(Buffer.from("\nnext\n"))];
     expect(lines).toEqual([
       { line: "a".repeat(10), truncated: true },
-      { line: "a".repeat(10), truncated: true },
-      { line: "a".repeat(5), truncated: false },
+      { line: "a".repeat(10), truncated: true, continued: true },
+      { line: "a".repeat(5), truncated: false, continued: true },
+      { line: "next", truncated: false },
     ]);
   });
 

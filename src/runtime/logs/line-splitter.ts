@@ -4,6 +4,8 @@ export interface SplitLine {
   line: string;
   /** True when the line was longer than the limit: this piece continues in the next one. */
   truncated: boolean;
+  /** Present on every piece of a long line but the first: it continues the previous one. */
+  continued?: true;
 }
 
 /** Kubernetes' CRI cuts at 16 KiB, Docker at 16 KiB; 64 KiB keeps most JSON log lines whole. */
@@ -26,6 +28,8 @@ export class LineSplitter {
   readonly #maxLineBytes: number;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
+  /** The last piece emitted was cut: the next one continues it. */
+  #continuing = false;
 
   constructor(maxLineBytes = MAX_LINE_BYTES) {
     this.#maxLineBytes = maxLineBytes;
@@ -42,7 +46,7 @@ export class LineSplitter {
       if (newline < 0) {
         break;
       }
-      lines.push({ line: this.#take(this.#pendingBytes, true), truncated: false });
+      lines.push(this.#piece(this.#take(this.#pendingBytes, true), false));
       start = newline + 1;
     }
     return lines;
@@ -50,7 +54,13 @@ export class LineSplitter {
 
   /** Flushes a last line that had no newline. */
   end(): SplitLine[] {
-    return this.#pendingBytes > 0 ? [{ line: this.#take(this.#pendingBytes, true), truncated: false }] : [];
+    return this.#pendingBytes > 0 ? [this.#piece(this.#take(this.#pendingBytes, true), false)] : [];
+  }
+
+  #piece(line: string, truncated: boolean): SplitLine {
+    const piece: SplitLine = this.#continuing ? { line, truncated, continued: true } : { line, truncated };
+    this.#continuing = truncated;
+    return piece;
   }
 
   #append(bytes: Buffer, lines: SplitLine[]): void {
@@ -62,7 +72,7 @@ export class LineSplitter {
     while (this.#pendingBytes > this.#maxLineBytes) {
       const joined = this.#joinPending();
       const cut = characterBoundary(joined, this.#maxLineBytes);
-      lines.push({ line: this.#take(cut, false), truncated: true });
+      lines.push(this.#piece(this.#take(cut, false), true));
     }
   }
 

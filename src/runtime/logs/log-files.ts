@@ -9,6 +9,8 @@ export interface LogRecord {
   line: string;
   /** Present (true) when a line over the size limit was cut here and continues in the next record. */
   truncated?: true;
+  /** Present (true) on a piece of a cut line that continues the previous record (written since 2026-12). */
+  continued?: true;
 }
 
 /** One log file of a replica, in write order. */
@@ -93,6 +95,9 @@ export function parseLogRecord(text: string): LogRecord | undefined {
       const record: LogRecord = { at: value.at, stream: value.stream, line: value.line };
       if ("truncated" in value && value.truncated === true) {
         record.truncated = true;
+      }
+      if ("continued" in value && value.continued === true) {
+        record.continued = true;
       }
       return record;
     }

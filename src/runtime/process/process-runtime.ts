@@ -479,6 +479,7 @@ function toLogLine(record: ReplicaRecord, entry: LogRecord): LogLine {
     release: record.release,
     line: entry.line,
     ...(entry.truncated ? { truncated: true } : {}),
+    ...(entry.continued ? { continued: true } : {}),
   };
 }
 

@@ -130,6 +130,7 @@ function captureOutput(child: ChildProcess, writer: RotatingLogWriter): Promise<
                   stream: name,
                   line: piece.line,
                   ...(piece.truncated ? { truncated: true } : {}),
+                  ...(piece.continued ? { continued: true } : {}),
                 }),
               ),
             );
