@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
+import { createReadStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import { LineSplitter, type LogRecord, RotatingLogWriter } from "../runtime/index.js";
 import type { ServiceSpec } from "../spec/index.js";
@@ -14,7 +16,21 @@ export interface BuildInput {
   /** Environment for the build command: the spec's env on a minimal base, never the platform's. */
   baseEnv: Record<string, string>;
   timeoutMs: number;
+  /** Default {@link UNPACK_LIMITS}. */
+  unpackLimits?: UnpackLimits;
 }
+
+/** How much an uploaded source tree may unpack to: a small upload can expand a thousandfold. */
+export interface UnpackLimits {
+  bytes: number;
+  entries: number;
+}
+
+/**
+ * Far above a source tree (dependencies are installed by the build, not uploaded), far below
+ * what fills a disk: Heroku caps a built slug at 500 MB.
+ */
+export const UNPACK_LIMITS: UnpackLimits = { bytes: 2 * 1024 ** 3, entries: 200_000 };
 
 export type BuildOutcome = { ok: true } | { ok: false; reason: string; lastLines: string[] };
 
@@ -39,8 +55,7 @@ export async function buildRelease(input: BuildInput): Promise<BuildOutcome> {
     await rm(input.appDir, { recursive: true, force: true });
     await mkdir(input.appDir, { recursive: true });
     note("slipway: unpacking the source");
-    // tar refuses absolute paths and `..` entries, so an archive cannot write outside appDir.
-    await tar.x({ file: input.archive, cwd: input.appDir, strict: true, preserveOwner: false });
+    await unpackSource(input.archive, input.appDir, input.unpackLimits ?? UNPACK_LIMITS);
     const build = input.spec.build;
     if (!build) {
       note("slipway: no build command in slipway.yaml; the source runs as uploaded");
@@ -57,14 +72,66 @@ export async function buildRelease(input: BuildInput): Promise<BuildOutcome> {
         ? `the build timed out after ${Math.round(input.timeoutMs / 1000)} s`
         : `the build exited with code ${code}`;
     note(`slipway: ${reason}`, "stderr");
+    await removeFailedTree(input.appDir);
     return { ok: false, reason, lastLines: [...tail] };
   } catch (error) {
     const reason = `could not unpack or build: ${error instanceof Error ? error.message : String(error)}`;
     note(`slipway: ${reason}`, "stderr");
+    await removeFailedTree(input.appDir);
     return { ok: false, reason, lastLines: [...tail] };
   } finally {
     log.close();
   }
+}
+
+/**
+ * Unpacks the archive into appDir. tar refuses absolute paths, `..` entries and links that lead
+ * out, so an archive cannot write outside appDir; past the limits the read stops at once rather
+ * than decompressing the rest of a gzip bomb.
+ */
+async function unpackSource(archive: string, appDir: string, limits: UnpackLimits): Promise<void> {
+  let bytes = 0;
+  let entries = 0;
+  let refused: string | undefined;
+  const source = createReadStream(archive);
+  const extract = tar.x({
+    cwd: appDir,
+    strict: true,
+    preserveOwner: false,
+    filter: (_path, entry) => {
+      bytes += entry.size ?? 0;
+      entries += 1;
+      if (refused === undefined && (bytes > limits.bytes || entries > limits.entries)) {
+        refused =
+          entries > limits.entries
+            ? `the source holds more than ${limits.entries} files`
+            : `the source unpacks to more than ${formatBytes(limits.bytes)}`;
+        source.destroy(new Error(refused));
+      }
+      return refused === undefined;
+    },
+  });
+  try {
+    await pipeline(source, extract);
+  } catch (error) {
+    if (refused !== undefined) {
+      throw new Error(
+        `${refused}; add build output and installed dependencies to .gitignore (or .slipwayignore): the build makes them on the server`,
+      );
+    }
+    throw error;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${bytes / 1024 ** 3} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`;
+}
+
+/** A failed build's tree is never run, and may be most of a disk (a bomb stopped at the limit). */
+async function removeFailedTree(appDir: string): Promise<void> {
+  await rm(appDir, { recursive: true, force: true }).catch(() => {
+    // Left for retention to find: the failure itself is what the user needs to see.
+  });
 }
 
 function runBuildCommand(

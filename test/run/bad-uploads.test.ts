@@ -41,11 +41,18 @@ describe("bad uploads never write outside the release or crash the platform", ()
   }, 60_000);
   afterAll(() => run?.close());
 
-  it("ignores ../ and absolute entries of an archive", async () => {
-    await client.deploy("greeter", await escapingArchive());
+  it("refuses an archive with ../ and absolute entries, writing nothing outside the release", async () => {
+    const { buildFailed, version } = await client.deploy("greeter", await escapingArchive());
+    expect(buildFailed).toBe(true);
+    const log = await client.call<{ reason: string | null }>(
+      "GET",
+      `/api/v1/services/greeter/releases/${version}/build-log`,
+    );
+    expect(log.body.reason).toMatch(/^could not unpack or build: TAR_ENTRY_ERROR: path contains '\.\.'/);
     expect(existsSync(join(home, "releases", "greeter", "evil.txt"))).toBe(false);
     expect(existsSync(join(home, "releases", "evil.txt"))).toBe(false);
-    expect(existsSync(join(home, "releases", "greeter", "v1", "app", "server.js"))).toBe(true);
+    // What was unpacked before the refusal is gone with the failed build.
+    expect(existsSync(join(home, "releases", "greeter", `v${version}`, "app"))).toBe(false);
   });
 
   it("fails the build of an archive that is not gzip, with the reason in the build log", async () => {
