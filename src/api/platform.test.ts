@@ -104,6 +104,32 @@ describe("the platform over real HTTP", () => {
     expect(replay.map((e) => e.event)).toEqual(["service.updated"]);
   });
 
+  it("ends an open stream once its token is revoked, saying why, as a new request would be refused", async () => {
+    const created = await fetch(`${platform.url}/api/v1/tokens`, {
+      method: "POST",
+      headers: auth(),
+      body: JSON.stringify({ name: "dashboard-stream" }),
+    });
+    expect(created.status).toBe(201);
+    const { token, id } = (await created.json()) as { token: string; id: string };
+    const stream = await fetch(`${platform.url}/api/v1/events/stream?kind=nothing.ever`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(stream.status).toBe(200);
+    const revoked = await fetch(`${platform.url}/api/v1/tokens/${id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${platform.adminToken}` },
+    });
+    expect(revoked.status).toBe(204);
+    const started = Date.now();
+    const [refusal] = await readEvents(stream, 1);
+    expect(Date.now() - started).toBeLessThan(7_000);
+    expect(refusal).toMatchObject({
+      event: "error",
+      data: { status: 401, type: "https://slipway.dev/problems/token-revoked" },
+    });
+  }, 15_000);
+
   it("refuses the stream without a token", async () => {
     const res = await fetch(`${platform.url}/api/v1/events/stream`);
     expect(res.status).toBe(401);

@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { HttpProblem, type ProblemDocument, pathOf, problemDocument } from "./problem.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -31,15 +32,25 @@ export interface SseChannel {
 }
 
 const heartbeatMs = 15_000;
+/** How often an open stream checks that its reader may still read it. */
+const recheckMs = 5_000;
 /** Beyond this many buffered bytes a follower waits for the client to catch up. */
 const congestionBytes = 1024 * 1024;
 
+/** How an open stream is kept to readers who may still read it. */
+export interface SseOptions {
+  heartbeatMs?: number;
+  /**
+   * Rejects (with an {@link HttpProblem}) once the reader may no longer read: its token revoked
+   * or expired, its user disabled, its role gone. Checked every few seconds; the stream then
+   * sends the problem as an `error` event and ends, as a request made now would be refused.
+   */
+  stillAllowed?: () => Promise<void>;
+  recheckMs?: number;
+}
+
 /** Takes over the reply and starts a `text/event-stream` response with heartbeats. */
-export function openSse(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  options: { heartbeatMs?: number } = {},
-): SseChannel {
+export function openSse(request: FastifyRequest, reply: FastifyReply, options: SseOptions = {}): SseChannel {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -54,8 +65,21 @@ export function openSse(
   const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), options.heartbeatMs ?? heartbeatMs);
   const streams = request.server.sseStreams;
   streams.add(res);
+  const { stillAllowed } = options;
+  const recheck =
+    stillAllowed === undefined
+      ? undefined
+      : setInterval(() => {
+          stillAllowed().catch((error: unknown) => {
+            if (!res.writableEnded) {
+              res.write(`event: error\ndata: ${JSON.stringify(refusal(error, request.url))}\n\n`);
+              res.end();
+            }
+          });
+        }, options.recheckMs ?? recheckMs);
   const finish = () => {
     clearInterval(heartbeat);
+    clearInterval(recheck);
     streams.delete(res);
     aborter.abort();
   };
@@ -82,4 +106,10 @@ export function openSse(
     },
     raw: res,
   };
+}
+
+function refusal(error: unknown, url: string): ProblemDocument {
+  return error instanceof HttpProblem
+    ? problemDocument(error.status, error.slug, error.message, pathOf(url))
+    : problemDocument(401, "unauthenticated", "This stream could not check its token again.", pathOf(url));
 }

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { listEvents } from "../../store/index.js";
 import { principalOf } from "../auth/principal.js";
+import { stillAllowed } from "../auth/still-allowed.js";
 import type { ApiContext } from "../context.js";
 import { authorize } from "../rbac/index.js";
 import { authErrors, dnsLabel } from "../schemas/common.js";
@@ -61,11 +62,10 @@ export function registerEventStreamRoute(
       const { service, environment, kind, after } = request.query;
       let cursor = cursorFrom(request.headers["last-event-id"], after) ?? (await latestSeq(ctx));
 
-      const sse = openSse(
-        request,
-        reply,
-        options.heartbeatIntervalMs === undefined ? {} : { heartbeatMs: options.heartbeatIntervalMs },
-      );
+      const sse = openSse(request, reply, {
+        stillAllowed: stillAllowed(ctx.store, request, "read"),
+        ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatMs: options.heartbeatIntervalMs }),
+      });
 
       let pumping = false;
       let again = false;

@@ -5,6 +5,7 @@ import { replicaLogDir } from "../../deploy/index.js";
 import { followLogRecords, type LogRecord, readLogRecords } from "../../runtime/index.js";
 import { type SecretMask, secretMasker, secretValuesToMask } from "../../store/index.js";
 import { principalOf } from "../auth/principal.js";
+import { stillAllowed } from "../auth/still-allowed.js";
 import type { ApiContext } from "../context.js";
 import { HttpProblem } from "../problem.js";
 import { authorize } from "../rbac/index.js";
@@ -143,7 +144,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if (request.query.follow !== "true") {
         return { lines: recent };
       }
-      const sse = openSse(request, reply);
+      const sse = openSse(request, reply, { stillAllowed: stillAllowed(ctx.store, request, "read") });
       for (const line of recent) {
         sse.send("log", line);
       }

@@ -11,6 +11,7 @@ import { followLogRecords, readLogRecords } from "../../runtime/index.js";
 import type { Release, ServiceWithEnvironments } from "../../store/index.js";
 import { newId } from "../../store/index.js";
 import { principalOf } from "../auth/principal.js";
+import { stillAllowed } from "../auth/still-allowed.js";
 import type { ApiContext } from "../context.js";
 import { deployNeedsApproval } from "../deploy-access.js";
 import { HttpProblem } from "../problem.js";
@@ -275,7 +276,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ApiContext): vo
         }
         return { ...(await stateOf()), lines };
       }
-      const sse = openSse(request, reply);
+      const sse = openSse(request, reply, { stillAllowed: stillAllowed(ctx.store, request, "read") });
       let state = await stateOf();
       for await (const record of followLogRecords(dir, {
         signal: sse.signal,
