@@ -102,6 +102,23 @@ describe("authentication and tokens", () => {
     expect(bad.json().errors[0].field).toBe("body.expiresIn");
   });
 
+  it("lets a token that expires create only tokens that expire by then", async () => {
+    const create = (token: string, payload: { name: string; expiresIn?: string }) =>
+      api.call(token, { method: "POST", url: "/api/v1/tokens", payload });
+    const short = (await create(api.adminToken, { name: "ci-job", expiresIn: "1h" })).json().token as string;
+    for (const payload of [{ name: "forever" }, { name: "longer", expiresIn: "2h" }]) {
+      const refused = await create(short, payload);
+      expect(refused.statusCode, payload.name).toBe(400);
+      expect(refused.json().errors[0]).toMatchObject({
+        field: "body.expiresIn",
+        message: expect.stringMatching(
+          /^the token making this request expires at .*, and a token it creates must expire by then too$/,
+        ),
+      });
+    }
+    expect((await create(short, { name: "shorter", expiresIn: "30m" })).statusCode).toBe(201);
+  });
+
   it("a user cannot revoke someone else's token, and learns nothing about it", async () => {
     const other = await api.userWith({ "*": "developer" });
     const mine = await api.call(api.adminToken, {

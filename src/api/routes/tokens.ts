@@ -49,6 +49,26 @@ function expiryFrom(expiresIn: string | undefined, now: Date): string | null {
   return new Date(now.getTime() + ms).toISOString();
 }
 
+/**
+ * A token may not mint one that outlives it, as Vault's child tokens cannot outlive their parent:
+ * otherwise a short-lived token (a CI job's, a leaked one) is a way to a credential that never expires.
+ */
+function refuseOutliving(callerExpiresAt: string | null, expiresAt: string | null): void {
+  if (callerExpiresAt === null || (expiresAt !== null && expiresAt <= callerExpiresAt)) {
+    return;
+  }
+  const message = `the token making this request expires at ${callerExpiresAt}, and a token it creates must expire by then too`;
+  throw new HttpProblem(400, "invalid-request", `body.expiresIn: ${message}`, {
+    errors: [
+      {
+        field: "body.expiresIn",
+        message,
+        hint: "pass a shorter --expires, or create the token with one that does not expire",
+      },
+    ],
+  });
+}
+
 export function registerTokenRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
@@ -97,6 +117,7 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: ApiContext): void
         userName = user.name;
       }
       const expiresAt = expiryFrom(request.body.expiresIn, new Date());
+      refuseOutliving(me.tokenExpiresAt, expiresAt);
       const { token, record } = await issueToken(ctx.store.db, {
         userId,
         name: request.body.name,
