@@ -373,7 +373,9 @@ export class DeployController {
       return;
     }
     try {
-      await this.#options.runtime.cleanupOrphans(new Set(await this.#records.allReplicaIds()));
+      // Exited rows count as orphans too: a replica whose start a crash cut short (its row has no
+      // pid yet) may still run, and only the runtime's own state knows its processes.
+      await this.#options.runtime.cleanupOrphans(new Set(await this.#records.runningReplicaIds()));
     } catch (error) {
       this.#options.log.warn({ err: error }, "could not clean up orphaned replicas");
     }

@@ -200,8 +200,9 @@ export class DeployRecords {
     return this.db.selectFrom("replicas").selectAll().where("state", "!=", "Exited").execute();
   }
 
-  async allReplicaIds(): Promise<string[]> {
-    const rows = await this.db.selectFrom("replicas").select("id").execute();
+  /** Replicas that should be running: any other the runtime still has is an orphan. */
+  async runningReplicaIds(): Promise<string[]> {
+    const rows = await this.db.selectFrom("replicas").select("id").where("state", "!=", "Exited").execute();
     return rows.map((r) => r.id);
   }
 }

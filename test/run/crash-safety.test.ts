@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { greeterSource, packApp, specFor } from "./apps.js";
 import { clientFor, viaRouter } from "./platform-client.js";
@@ -151,4 +152,32 @@ describe("crash safety: kill -9 of the platform loses nothing", () => {
     expect(status.environments[0]?.replicas.map((r) => r.release)).toEqual([1, 1]);
     expect((await viaRouter(current.routerUrl, host)).text).toMatch(/^hello v1/);
   }, 90_000);
+
+  it("stops a replica whose start a crash cut short, which the store knows only by id", async () => {
+    const running = current as PlatformProcess;
+    const before = (await clientFor(running, token).status("greeter")).environments[0]?.replicas ?? [];
+    expect(before).toHaveLength(2);
+    const [cut] = before;
+    await crash(running);
+    // What a crash between writing the replica's row and recording its process leaves: a row
+    // without a handle, and a process the runtime started.
+    const db = new DatabaseSync(join(home, "slipway.db"));
+    db.prepare("UPDATE replicas SET spec_json = NULL WHERE id = ?").run(cut?.id ?? "");
+    db.close();
+
+    current = await startPlatformProcess(home);
+    const client = clientFor(current, token);
+    let answers = true;
+    for (let i = 0; i < 100 && answers; i++) {
+      answers = await fetch(`http://127.0.0.1:${cut?.port}/`).then(
+        () => true,
+        () => false,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(answers).toBe(false);
+    const replicas = (await client.status("greeter")).environments[0]?.replicas ?? [];
+    expect(replicas.map((r) => r.id)).not.toContain(cut?.id);
+    expect(replicas).toHaveLength(2);
+  }, 60_000);
 });
