@@ -81,8 +81,11 @@ export function createRunServices(options: RunContextOptions): RunningServices {
     home: options.home,
     routerUrl: () => routerUrl,
     async start() {
-      routerUrl = (await router.listen()).url;
+      // The route table first: a router that listened before the replicas were adopted answered
+      // 404, then 503, for the first moments after every restart.
+      await releases.failInterruptedBuilds();
       await controller.start();
+      routerUrl = (await router.listen()).url;
     },
     async close() {
       await controller.close();

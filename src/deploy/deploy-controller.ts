@@ -6,7 +6,7 @@ import {
   formatDuration,
   type ServiceSpec,
 } from "../spec/index.js";
-import type { Deployment, Environment, Release, SecretBox, Store } from "../store/index.js";
+import type { Deployment, Environment, Release, Replica, SecretBox, Store } from "../store/index.js";
 import { newId, nowIso, resolveSecrets } from "../store/index.js";
 import { planCanary } from "./canary-plan.js";
 import { watchCanary } from "./canary-watch.js";
@@ -329,7 +329,7 @@ export class DeployController {
       }
     }
     for (const row of await this.#records.activeReplicas()) {
-      await this.#adopt(row.id, row.environment_id, row.release_id, row.restarts, row.spec_json);
+      await this.#adopt(row, row.state === "Ready");
     }
     const environments: (Environment & { service_name: string })[] = [];
     for (const { id } of await this.#options.store.db.selectFrom("environments").select("id").execute()) {
@@ -1092,13 +1092,8 @@ export class DeployController {
     return row.id;
   }
 
-  async #adopt(
-    id: string,
-    environmentId: string,
-    releaseId: string,
-    restarts: number,
-    sealed: string | null,
-  ): Promise<void> {
+  async #adopt(row: Replica, wasReady: boolean): Promise<void> {
+    const { id, environment_id: environmentId, release_id: releaseId, restarts, spec_json: sealed } = row;
     const env = await this.#records.environmentById(environmentId);
     const release = await this.#records.release(releaseId);
     let stored: StoredReplica | undefined;
@@ -1140,7 +1135,7 @@ export class DeployController {
       { spec: stored.spec, ...stored.plan },
       restarts,
     );
-    replica.supervisor.attach(stored.handle);
+    replica.supervisor.attach(stored.handle, { ready: wasReady });
     await this.#options.publish({
       kind: "replica.adopted",
       message: `${env.service_name}/${env.name} replica ${id} (v${release.version}) survived the platform restart and was adopted`,

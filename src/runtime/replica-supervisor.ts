@@ -116,8 +116,15 @@ export class ReplicaSupervisor {
   }
 
   /** Supervises a replica that already runs (adopted after a platform restart). */
-  attach(handle: ReplicaHandle): void {
+  attach(handle: ReplicaHandle, options: { ready?: boolean } = {}): void {
     this.#startedAt = Date.parse(handle.startedAt) || this.#now();
+    if (options.ready === true) {
+      // Ready before the platform restarted: it keeps serving while its probes carry on, instead
+      // of leaving rotation until a first check passes (503s from a router with nowhere to send).
+      this.#status = { ...this.#status, phase: "Ready", ready: true, handle };
+      this.#startProbes(handle, { ready: true });
+      return;
+    }
     this.#status = { ...this.#status, phase: "Running", handle };
     this.#startProbes(handle);
   }
@@ -263,18 +270,24 @@ export class ReplicaSupervisor {
     return lines;
   }
 
-  #startProbes(handle: ReplicaHandle): void {
+  #startProbes(handle: ReplicaHandle, adopted: { ready?: boolean } = {}): void {
     const { startup, readiness, spec } = this.#options;
     const target = { port: handle.port, cwd: spec.cwd, env: spec.env };
     const begin: BeginProbe = (probe, purpose) => {
       if (probe === undefined || this.#stopping) {
         return;
       }
-      const prober = createProber(probe, target, purpose);
+      const prober = createProber(probe, target, purpose, { initiallyReady: adopted.ready === true });
       prober.onTransition((transition) => this.#onProbe(transition, begin));
       this.#probers.push(prober);
       prober.start();
     };
+    if (adopted.ready === true) {
+      // Its startup probe passed before the restart.
+      begin(readiness, "readiness");
+      this.#beginLiveness(begin);
+      return;
+    }
     if (startup !== undefined) {
       begin(startup, "startup");
       return;

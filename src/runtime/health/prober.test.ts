@@ -49,6 +49,22 @@ describe("createProber", () => {
     });
   });
 
+  it("starts ready when told so (an adopted replica), reporting only its fall after failureThreshold failures", async () => {
+    const probe = probeWithDefaults({ type: "http", path: "/healthz" }, { period: 20, failureThreshold: 3 });
+    const prober = createProber(probe, { port }, "readiness", { initiallyReady: true });
+    const seen: ProbeTransition["type"][] = [];
+    prober.onTransition((transition) => seen.push(transition.type));
+    prober.start();
+    await until(() => checks >= 2);
+    expect(seen).toEqual([]);
+    healthy = false;
+    const failingFrom = checks;
+    await until(() => seen.length > 0);
+    prober.stop();
+    expect(seen).toEqual(["unready"]);
+    expect(checks - failingFrom).toBeGreaterThanOrEqual(3);
+  });
+
   it("reports ready after successThreshold passes and unready after failureThreshold failures", async () => {
     const probe = probeWithDefaults(
       { type: "http", path: "/healthz" },

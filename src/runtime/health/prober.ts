@@ -44,13 +44,16 @@ export function createProber(
   probe: HealthProbe,
   target: ProbeTarget,
   purpose: ProbePurpose = "readiness",
+  options: { initiallyReady?: boolean } = {},
 ): Prober {
   const listeners = new Set<(transition: ProbeTransition) => void>();
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let successes = 0;
   let failures = 0;
-  let ready = false;
+  // A replica adopted after a platform restart was ready before it: it stays so until the probe
+  // fails failureThreshold times, as a kubelet restart leaves a pod's readiness alone.
+  let ready = purpose === "readiness" && options.initiallyReady === true;
   let reportedFailure = false;
   let lastResult: ProbeResult | undefined;
 
