@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import { LineSplitter, type LogRecord, RotatingLogWriter } from "../runtime/index.js";
 import type { ServiceSpec } from "../spec/index.js";
+import { buildProcessFile, forgetBuildProcess, recordBuildProcess } from "./build-process.js";
 
 export interface BuildInput {
   /** The uploaded tar.gz of the source tree. */
@@ -148,6 +149,10 @@ function runBuildCommand(
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
+    const noted = buildProcessFile(dirname(input.appDir));
+    if (child.pid !== undefined) {
+      recordBuildProcess(noted, child.pid);
+    }
     const pipe = (stream: "stdout" | "stderr") => {
       const splitter = new LineSplitter();
       child[stream].on("data", (chunk: Buffer) => {
@@ -172,10 +177,12 @@ function runBuildCommand(
     }, input.timeoutMs);
     child.on("error", (error) => {
       clearTimeout(timer);
+      forgetBuildProcess(noted);
       reject(error);
     });
     child.on("close", (code) => {
       clearTimeout(timer);
+      forgetBuildProcess(noted);
       resolve(timedOut ? null : (code ?? 1));
     });
   });

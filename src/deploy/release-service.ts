@@ -1,8 +1,10 @@
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { RotatingLogWriter } from "../runtime/index.js";
 import type { ServiceSpec } from "../spec/index.js";
 import type { Release, Store } from "../store/index.js";
 import { isUniqueViolation, newId, nowIso } from "../store/index.js";
+import { buildProcessFile, stopRecordedBuild } from "./build-process.js";
 import { type ControllerLogger, DeployConflict, type DeployController } from "./deploy-controller.js";
 import type { Publish } from "./live-replica.js";
 import { buildLogDir, releaseAppDir, releaseDir } from "./paths.js";
@@ -48,6 +50,45 @@ export class ReleaseService {
 
   constructor(options: ReleaseServiceOptions) {
     this.#options = options;
+  }
+
+  /**
+   * After a (re)start: a build is run by this process only, so one still "building" was cut off
+   * by a crash or a stop. It is failed with that reason (in its build log too), where it used to
+   * stay "building" forever with its deploy silently dropped.
+   */
+  async failInterruptedBuilds(): Promise<void> {
+    const db = this.#options.store.db;
+    const interrupted = await db
+      .selectFrom("releases")
+      .innerJoin("services", "services.id", "releases.service_id")
+      .select(["releases.id as id", "releases.version as version", "services.name as service"])
+      .where("releases.status", "=", "building")
+      .execute();
+    const reason = "interrupted: the platform stopped during the build; deploy again to build it anew";
+    for (const release of interrupted) {
+      await db
+        .updateTable("releases")
+        .set({ status: "failed", failure_reason: reason })
+        .where("id", "=", release.id)
+        .execute();
+      // The build ran detached from the platform, so it may well have outlived it.
+      stopRecordedBuild(buildProcessFile(releaseDir(this.#options.home, release.service, release.version)));
+      const log = new RotatingLogWriter(buildLogDir(this.#options.home, release.service, release.version));
+      log.write([{ at: nowIso(), stream: "stderr", line: `slipway: ${reason}` }]);
+      log.close();
+      await rm(releaseAppDir(this.#options.home, release.service, release.version), {
+        recursive: true,
+        force: true,
+      });
+      await this.#options.publish({
+        kind: "release.failed",
+        message: `Build of ${release.service} v${release.version} ${reason}`,
+        service: release.service,
+        environment: "",
+        data: { releaseVersion: release.version, releaseId: release.id, reason, lastLog: [] },
+      });
+    }
   }
 
   /** Resolves when the release's build (and the deploy it triggers) has been handed over. */

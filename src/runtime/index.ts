@@ -5,6 +5,8 @@ export { LineSplitter, MAX_LINE_BYTES, type SplitLine } from "./logs/line-splitt
 export { DEFAULT_LOG_ROTATION, type LogRecord, type LogRotation } from "./logs/log-files.js";
 export { type FollowQuery, followLogRecords, type LogQuery, readLogRecords } from "./logs/log-reader.js";
 export { RotatingLogWriter } from "./logs/rotating-log-writer.js";
+export { isSameProcess, processStartTime } from "./proc/proc-stat.js";
+export { signalProcessTree } from "./proc/signal-tree.js";
 export {
   createProcessRuntime,
   ProcessRuntime,

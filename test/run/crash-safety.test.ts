@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -84,15 +85,16 @@ describe("crash safety: kill -9 of the platform loses nothing", () => {
     expect(await lockHolder()).toBe(crashedPid);
 
     current = await startPlatformProcess(home);
+    // The very first request is served: the router listens with the adopted replicas in its
+    // table, and they keep the readiness they had, as a kubelet restart leaves a pod's alone.
+    const first = await viaRouter(current.routerUrl, host);
+    expect(first.status).toBe(200);
+    expect(first.text).toMatch(/^hello v1/);
     expect(await lockHolder()).toBe(current.child.pid);
     expect(current.adminToken).toBeNull();
     const again = clientFor(current, token);
     const after = (await again.status("greeter")).environments[0]?.replicas ?? [];
     expect(after.map((r) => [r.id, r.pid]).sort()).toEqual(before.map((r) => [r.id, r.pid]).sort());
-    for (let i = 0; i < 50 && (await viaRouter(current.routerUrl, host)).status !== 200; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect((await viaRouter(current.routerUrl, host)).text).toMatch(/^hello v1/);
     const adopted = await again.call<{ events: unknown[] }>(
       "GET",
       "/api/v1/events?service=greeter&kind=replica.adopted",
@@ -179,5 +181,51 @@ describe("crash safety: kill -9 of the platform loses nothing", () => {
     const replicas = (await client.status("greeter")).environments[0]?.replicas ?? [];
     expect(replicas.map((r) => r.id)).not.toContain(cut?.id);
     expect(replicas).toHaveLength(2);
+  }, 60_000);
+
+  it("fails a build that a crash cut off, saying so, instead of leaving it building forever", async () => {
+    const running = current as PlatformProcess;
+    const client = clientFor(running, token);
+    const marker = `crash-build-${process.pid}`;
+    // Quoted: the shell reads the comment, YAML must not.
+    const spec = `${specFor("builder")}build: "sleep 30 # ${marker}"\n`;
+    const buildRuns = () =>
+      readdirSync("/proc")
+        .filter((pid) => /^\d+$/.test(pid))
+        .some((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
+          } catch {
+            return false;
+          }
+        });
+    await client.apply("builder", spec);
+    const upload = await fetch(`${running.url}/api/v1/services/builder/releases?deploy=staging`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/gzip" },
+      body: await packApp({ "server.js": greeterSource("built"), "slipway.yaml": spec }),
+    });
+    expect(upload.status).toBe(202);
+    const { version } = ((await upload.json()) as { release: { version: number } }).release;
+    const buildLog = (c: ReturnType<typeof clientFor>) =>
+      c.call<{ status: string; reason: string | null; lines: { line: string }[] }>(
+        "GET",
+        `/api/v1/services/builder/releases/${version}/build-log`,
+      );
+    for (let i = 0; i < 100 && !buildRuns(); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await crash(running);
+    // The build runs detached: the crash leaves it running.
+    expect(buildRuns()).toBe(true);
+
+    current = await startPlatformProcess(home);
+    expect(buildRuns()).toBe(false);
+    const log = (await buildLog(clientFor(current, token))).body;
+    expect(log.status).toBe("failed");
+    expect(log.reason).toBe(
+      "interrupted: the platform stopped during the build; deploy again to build it anew",
+    );
+    expect(log.lines.at(-1)?.line).toBe(`slipway: ${log.reason}`);
   }, 60_000);
 });
