@@ -108,6 +108,17 @@ describe("toCliError", () => {
     expect(missing.exitCode).toBe(ExitCode.usage);
   });
 
+  it("says the disk is full, not that Slipway has a bug", () => {
+    const full = Object.assign(new Error("ENOSPC: no space left on device, write"), {
+      code: "ENOSPC",
+      path: "/home/me/.slipway/platform.lock",
+    });
+    const mapped = toCliError(full, { url });
+    expect(mapped.message).toBe("the disk is full (writing /home/me/.slipway/platform.lock)");
+    expect(mapped.hint).toMatch(/^free some space and try again/);
+    expect(mapped.exitCode).toBe(ExitCode.failure);
+  });
+
   it("passes CliErrors through and treats anything else as an internal error", () => {
     const own = new CliError("x", { exitCode: ExitCode.conflict });
     expect(toCliError(own, { url })).toBe(own);

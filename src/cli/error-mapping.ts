@@ -41,6 +41,16 @@ export function toCliError(error: unknown, context: ErrorContext): CliError {
   if (error instanceof DataDirLockedError) {
     return new CliError(error.message, { exitCode: ExitCode.conflict, cause: error });
   }
+  const systemCode = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (systemCode === "ENOSPC" || systemCode === "EDQUOT") {
+    // Not a bug: the machine's disk (or the user's quota) is full.
+    const path = (error as NodeJS.ErrnoException).path;
+    return new CliError(`the disk is full${path ? ` (writing ${path})` : ""}`, {
+      hint: "free some space and try again; `du -sh ~/.slipway/*` shows what the data directory holds (replica logs are under logs/, releases under releases/)",
+      exitCode: ExitCode.failure,
+      cause: error,
+    });
+  }
   const message = error instanceof Error ? error.message : String(error);
   return new CliError(`unexpected error: ${message}`, {
     hint: "run again with --debug for the stack trace, and report it if it persists",

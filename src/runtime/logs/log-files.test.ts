@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,6 +55,53 @@ describe("rotating log files", () => {
     second.close();
     expect(listLogFiles(dir)).toHaveLength(1);
     expect(await all(readLogRecords(dir))).toEqual(["first run", "second run"]);
+  });
+
+  it("ends a line a killed writer left torn before it writes on, so the next record is not lost", async () => {
+    const first = new RotatingLogWriter(dir);
+    first.write([record(0, "before")]);
+    first.close();
+    appendFileSync(join(dir, "log-000001.jsonl"), '{"at":"2026-01-01T12:00:01.000Z","stream":"std');
+    const second = new RotatingLogWriter(dir);
+    second.write([record(2, "after the kill")]);
+    second.close();
+    expect(await all(readLogRecords(dir))).toEqual(["before", "after the kill"]);
+  });
+
+  it("drops lines instead of throwing when the disk is full, and says how many once it can write", async () => {
+    // A real full file system: a 64 KiB tmpfs (mounting needs root, as the CI machine is).
+    const mounted = mkdtempSync(join(tmpdir(), "slipway-full-"));
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mounted]);
+    } catch {
+      rmSync(mounted, { recursive: true, force: true });
+      expect.fail("this test needs to mount a tmpfs (root)");
+    }
+    try {
+      const logs = join(mounted, "logs");
+      const writer = new RotatingLogWriter(logs, { maxFileBytes: 1024 * 1024, maxFiles: 2 });
+      const filler = "x".repeat(1000);
+      let second = 0;
+      for (; second < 100; second++) {
+        writer.write([record(second, `${second} ${filler}`)]);
+      }
+      // The disk filled up part way: no throw, and what fit is there.
+      const kept = await all(readLogRecords(logs));
+      expect(kept.length).toBeGreaterThan(10);
+      expect(kept.length).toBeLessThan(100);
+      // Space again (what another process held is freed): the writer carries on, saying what it lost.
+      execFileSync("mount", ["-o", "remount,size=1m", mounted]);
+      writer.write([record(200, "back")]);
+      writer.close();
+      const lines = await all(readLogRecords(logs));
+      expect(lines.slice(-2)).toEqual([
+        `slipway: ${100 - kept.length} log lines were dropped: ENOSPC`,
+        "back",
+      ]);
+    } finally {
+      execFileSync("umount", [mounted]);
+      rmSync(mounted, { recursive: true, force: true });
+    }
   });
 
   it("reads by time range, text and tail, skipping torn lines", async () => {

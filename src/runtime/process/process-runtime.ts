@@ -403,7 +403,11 @@ export class ProcessRuntime implements Runtime {
     // Nobody is left to end the rest of its processes: its group, tree and cgroup members.
     const cgroups = readStateFile<ReplicaRecord>(paths.replica)?.cgroups ?? {};
     signalProcessTree(run.pid, "SIGKILL", cgroupPids(cgroups));
-    writeStateFile(paths.exit, exit);
+    try {
+      writeStateFile(paths.exit, exit);
+    } catch {
+      // A full disk: the exit is still reported now, and found lost again by a later look.
+    }
     void removeReplicaCgroups(cgroups);
     return exit;
   }
