@@ -2,8 +2,10 @@ import { setTimeout } from "node:timers/promises";
 import { z } from "zod";
 import { apiPath } from "../api-path.js";
 import type { ApiClient } from "../http-client.js";
+import { UnreachableError } from "../http-errors.js";
 import { buildLogEnd, logLine } from "../run-api-schemas.js";
 import { sseMessages } from "../sse-messages.js";
+import { UNREACHABLE_PATIENCE_MS } from "./watch-deployment.js";
 
 /** How a build ended. */
 export interface BuildResult {
@@ -27,6 +29,8 @@ const buildLogSnapshot = z.object({
  * Follows a release's build log (server-sent events) until its `end` message, handing each line
  * to `onLine` once. When the connection drops, the plain build log says how far it got: its
  * missing lines are printed, and the stream is reopened past them unless the build is over.
+ * A platform that restarts meanwhile is waited for, as a rollout's watch waits: a build that
+ * the restart cut off then reads as failed, saying so.
  */
 export async function followBuildLog(
   client: ApiClient,
@@ -34,6 +38,15 @@ export async function followBuildLog(
 ): Promise<BuildResult> {
   const path = apiPath("services", options.service, "releases", String(options.version), "build-log");
   let printed = 0;
+  let unreachableSince: number | undefined;
+  /** Waits a moment when the platform is unreachable, for a minute at most; rethrows anything else. */
+  const waitForPlatform = async (error: unknown): Promise<void> => {
+    unreachableSince ??= Date.now();
+    if (!(error instanceof UnreachableError) || Date.now() - unreachableSince > UNREACHABLE_PATIENCE_MS) {
+      throw error;
+    }
+    await setTimeout(1000, undefined, { signal: options.signal }).catch(() => undefined);
+  };
   while (!options.signal.aborted) {
     let seen = 0;
     try {
@@ -55,14 +68,21 @@ export async function followBuildLog(
       if (options.signal.aborted) {
         break;
       }
-      if (printed === 0 && seen === 0) {
+      if (printed === 0 && seen === 0 && !(error instanceof UnreachableError)) {
         throw error;
       }
     }
     if (options.signal.aborted) {
       break;
     }
-    const snapshot = await client.get(path, buildLogSnapshot, { quiet: true });
+    let snapshot: z.infer<typeof buildLogSnapshot>;
+    try {
+      snapshot = await client.get(path, buildLogSnapshot, { quiet: true });
+      unreachableSince = undefined;
+    } catch (error) {
+      await waitForPlatform(error);
+      continue;
+    }
     for (const line of snapshot.lines.slice(printed)) {
       options.onLine(line);
     }

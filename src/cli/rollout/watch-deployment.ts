@@ -13,7 +13,7 @@ const WAIT_SLICE_SECONDS = 60;
 /** How long the final events may lag behind the deployment's end before the feed is closed. */
 const FINAL_EVENTS_GRACE_MS = 2000;
 /** How long the platform may stay unreachable (restarting) before the wait gives up. */
-const UNREACHABLE_PATIENCE_MS = 60_000;
+export const UNREACHABLE_PATIENCE_MS = 60_000;
 
 /** Options of {@link watchDeployment}. */
 export interface WatchDeploymentOptions {
