@@ -36,6 +36,8 @@ describe("openStore on SQLite", () => {
       expect(store.location).toBe(join(home, SQLITE_FILE_NAME));
       expect((await stat(home)).mode & 0o777).toBe(0o700);
       expect((await stat(join(home, SQLITE_FILE_NAME))).isFile()).toBe(true);
+      // Private even in a data directory made beforehand, under a umask that would share it.
+      expect((await stat(join(home, SQLITE_FILE_NAME))).mode & 0o777).toBe(0o600);
       await store.ping();
     } finally {
       await store.close();

@@ -1,4 +1,4 @@
-import { mkdir, stat } from "node:fs/promises";
+import { chmod, mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import type { StoreEngine } from "./engine.js";
@@ -74,6 +74,11 @@ async function openSqlite(home: string): Promise<Store> {
   const store = makeStore(db, "sqlite", file);
   try {
     await store.ping();
+    // It holds token hashes and sealed secrets: its owner's alone, whatever the umask or the
+    // directory it was created in (SQLite gives -wal and -shm the database's own mode).
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+      await chmod(path, 0o600).catch(() => undefined);
+    }
   } catch (error) {
     await store.close();
     throw new StoreError(
