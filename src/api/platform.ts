@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
+import type { IsolationMode } from "../deploy/index.js";
 import {
   ensureDataDirectory,
   type HeldInstanceLock,
@@ -38,6 +39,11 @@ export interface PlatformOptions {
    * Default false: only for comparison (bench/router-isolation.ts) and debugging.
    */
   routerInProcess?: boolean;
+  /**
+   * SLIPWAY_ISOLATION: "auto" (the default) runs each environment's replicas, and each service's
+   * builds, as a user of their own when the platform runs as root; "off" runs them as its user.
+   */
+  isolation?: IsolationMode;
   /** Stop every replica on close too (`slipway down`); by default they keep serving across restarts. */
   stopReplicasOnClose?: boolean;
   /** How long events are kept, in ms: default 90 days; 0 keeps them forever. */
@@ -126,6 +132,7 @@ async function startOnLockedStore(
       ...(options.routerPort === undefined ? {} : { routerPort: options.routerPort }),
       ...(options.routerInProcess === true ? { routerInProcess: true } : {}),
       ...(options.host === undefined ? {} : { routerHost: options.host }),
+      ...(options.isolation === undefined ? {} : { isolation: options.isolation }),
     });
     app = await buildApi(
       { store, secretBox, bus, version, run: services },

@@ -1,4 +1,12 @@
-import { type ControllerLogger, DeployController, ReleaseService, runtimeStateDir } from "../deploy/index.js";
+import {
+  type ControllerLogger,
+  DeployController,
+  type IsolationMode,
+  ReleaseService,
+  runtimeStateDir,
+  type WorkloadUsers,
+  workloadUsers,
+} from "../deploy/index.js";
 import { type AnyRouter, createRouter, createThreadedRouter } from "../router/index.js";
 import type { BackoffPolicy } from "../runtime/index.js";
 import { createProcessRuntime } from "../runtime/index.js";
@@ -19,9 +27,13 @@ export interface RunContextOptions {
   routerInProcess?: boolean;
   backoff?: BackoffPolicy;
   stopGraceMs?: number;
+  /** Replicas and builds as users of their own (when the platform is root); default "auto". */
+  isolation?: IsolationMode;
 }
 
 export interface RunningServices extends RunContext {
+  /** The users replicas and builds run as, and why not when they run as the platform's. */
+  users: WorkloadUsers;
   /** Starts the router and adopts or repairs the replicas recorded before a restart. */
   start(): Promise<void>;
   /** Stops supervising and routing; replicas keep running for the next start to adopt. */
@@ -54,7 +66,19 @@ export function createRunServices(options: RunContextOptions): RunningServices {
       environment: event.environment === "" ? null : event.environment,
       actor: "slipway",
     });
+  const users = workloadUsers({
+    home: options.home,
+    db: options.store.db,
+    ...(options.isolation === undefined ? {} : { mode: options.isolation }),
+  });
+  if (users.disabledBecause !== undefined) {
+    options.log.warn(
+      { reason: users.disabledBecause },
+      "replicas and builds run as the platform's own user, so their code can read its data directory",
+    );
+  }
   const controller = new DeployController({
+    users,
     store: options.store,
     secretBox: options.secretBox,
     runtime,
@@ -66,6 +90,7 @@ export function createRunServices(options: RunContextOptions): RunningServices {
     ...(options.stopGraceMs === undefined ? {} : { stopGraceMs: options.stopGraceMs }),
   });
   const releases = new ReleaseService({
+    users,
     store: options.store,
     home: options.home,
     publish,
@@ -74,6 +99,7 @@ export function createRunServices(options: RunContextOptions): RunningServices {
   });
   let routerUrl: string | null = null;
   return {
+    users,
     controller,
     releases,
     runtime,

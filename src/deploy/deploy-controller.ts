@@ -17,6 +17,7 @@ import { applyRetention, type RetentionPolicy } from "./retention.js";
 import { planRollingUpdate, type RolloutStep } from "./rolling-plan.js";
 import { RolloutFailed, type RolloutFailure } from "./rollout-failed.js";
 import { buildRouteTable, type RoutedEnvironment } from "./route-table.js";
+import type { WorkloadUsers } from "./workload-users.js";
 
 export interface ControllerLogger {
   info(details: object, message: string): void;
@@ -38,6 +39,8 @@ export interface DeployControllerOptions {
   stopGraceMs?: number;
   /** How many old releases and ended replicas' logs stay on disk. */
   retention?: RetentionPolicy;
+  /** The users replicas run as, one per environment; without, the platform's own user. */
+  users?: WorkloadUsers;
 }
 
 export type DeploymentKind = "deploy" | "rollback" | "restart";
@@ -820,6 +823,7 @@ export class DeployController {
       env.service_name,
       env.name,
     );
+    const runAs = await this.#options.users?.runAs(`${env.service_name}/${env.name}`);
     const plan = planReplica({
       home: this.#options.home,
       replicaId: id,
@@ -828,6 +832,7 @@ export class DeployController {
       releaseVersion: release.version,
       effective,
       secrets,
+      ...(runAs === undefined ? {} : { runAs }),
     });
     const { spec: _spec, ...probes } = plan;
     const stored: StoredReplica = { spec: plan.spec, plan: probes };

@@ -12,3 +12,4 @@ export { createReplicaMetrics } from "./replica-metrics.js";
 export { applyRetention, defaultRetention, type RetentionPolicy } from "./retention.js";
 export { planRollingUpdate, type RollingPlan, type RolloutStep } from "./rolling-plan.js";
 export { defaultHost } from "./route-table.js";
+export { type IsolationMode, type WorkloadUsers, workloadUsers } from "./workload-users.js";

@@ -1,12 +1,19 @@
 import { spawn } from "node:child_process";
 import { createReadStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { chown, mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
-import { LineSplitter, type LogRecord, RotatingLogWriter } from "../runtime/index.js";
+import {
+  findSetpriv,
+  LineSplitter,
+  type LogRecord,
+  RotatingLogWriter,
+  type RunAs,
+} from "../runtime/index.js";
 import type { ServiceSpec } from "../spec/index.js";
 import { buildProcessFile, forgetBuildProcess, recordBuildProcess } from "./build-process.js";
+import { giveTree, sealTree } from "./tree-ownership.js";
 
 export interface BuildInput {
   /** The uploaded tar.gz of the source tree. */
@@ -19,6 +26,8 @@ export interface BuildInput {
   timeoutMs: number;
   /** Default {@link UNPACK_LIMITS}. */
   unpackLimits?: UnpackLimits;
+  /** Build as this user (the platform is root), in a tree given to it and sealed afterwards. */
+  runAs?: RunAs;
 }
 
 /** How much an uploaded source tree may unpack to: a small upload can expand a thousandfold. */
@@ -59,12 +68,32 @@ export async function buildRelease(input: BuildInput): Promise<BuildOutcome> {
     await unpackSource(input.archive, input.appDir, input.unpackLimits ?? UNPACK_LIMITS);
     const build = input.spec.build;
     if (!build) {
+      if (input.runAs !== undefined) {
+        // Files as uploaded may be private to their owner (0600): every environment's user reads them.
+        await sealTree(input.appDir);
+      }
       note("slipway: no build command in slipway.yaml; the source runs as uploaded");
       return { ok: true };
     }
     note(`slipway: running ${build.command} in ${build.workdir}`);
-    const code = await runBuildCommand(build.command, join(input.appDir, build.workdir), input, note);
+    const buildHome = join(dirname(input.appDir), "build-home");
+    if (input.runAs !== undefined) {
+      await giveTree(input.appDir, input.runAs);
+      await mkdir(buildHome, { recursive: true, mode: 0o700 });
+      await chown(buildHome, input.runAs.uid, input.runAs.gid);
+    }
+    const code = await runBuildCommand(
+      build.command,
+      join(input.appDir, build.workdir),
+      input,
+      note,
+      buildHome,
+    );
+    await rm(buildHome, { recursive: true, force: true });
     if (code === 0) {
+      if (input.runAs !== undefined) {
+        await sealTree(input.appDir);
+      }
       note("slipway: build succeeded");
       return { ok: true };
     }
@@ -140,12 +169,36 @@ function runBuildCommand(
   cwd: string,
   input: BuildInput,
   note: (line: string, stream: LogRecord["stream"]) => void,
+  buildHome: string,
 ): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    // The command is the user's own build step from their slipway.yaml, run as they wrote it.
-    const child = spawn("/bin/sh", ["-c", command], {
+    const { runAs } = input;
+    const setpriv = runAs === undefined ? undefined : findSetpriv();
+    // The command is the user's own build step from their slipway.yaml, run as they wrote it;
+    // as its own user, it is setpriv that runs the shell (no way back to root through setuid).
+    const [file, args] =
+      runAs === undefined || setpriv === undefined
+        ? ["/bin/sh", ["-c", command]]
+        : [
+            setpriv,
+            [
+              `--reuid=${runAs.uid}`,
+              `--regid=${runAs.gid}`,
+              "--clear-groups",
+              "--no-new-privs",
+              "--",
+              "/bin/sh",
+              "-c",
+              command,
+            ],
+          ];
+    const child = spawn(file, args, {
       cwd,
-      env: { ...input.baseEnv, ...input.spec.env },
+      env: {
+        ...input.baseEnv,
+        ...(runAs === undefined ? {} : { HOME: buildHome, TMPDIR: buildHome }),
+        ...input.spec.env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });

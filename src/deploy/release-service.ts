@@ -1,4 +1,4 @@
-import { mkdir, rename, rm } from "node:fs/promises";
+import { chmod, mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { RotatingLogWriter } from "../runtime/index.js";
 import type { ServiceSpec } from "../spec/index.js";
@@ -9,6 +9,7 @@ import { type ControllerLogger, DeployConflict, type DeployController } from "./
 import type { Publish } from "./live-replica.js";
 import { buildLogDir, releaseAppDir, releaseDir } from "./paths.js";
 import { buildRelease } from "./release-builder.js";
+import type { WorkloadUsers } from "./workload-users.js";
 
 /** How long a pushed release waits behind deployments in progress before it gives up. */
 const queueLimitMs = 60 * 60_000;
@@ -21,6 +22,8 @@ export interface ReleaseServiceOptions {
   controller: DeployController;
   /** A build that runs longer is killed; default 30 min. */
   buildTimeoutMs?: number;
+  /** The users builds run as; without, builds run as the platform's user. */
+  users?: WorkloadUsers;
 }
 
 export interface CreateReleaseInput {
@@ -161,6 +164,18 @@ export class ReleaseService {
         process.env[name] === undefined ? [] : [[name, process.env[name] as string]],
       ),
     );
+    const runAs = await this.#options.users?.runAs(`${input.service}/build`);
+    if (runAs !== undefined) {
+      // Replicas reach their release through these; none of them can be listed.
+      const home = this.#options.home;
+      for (const dir of [
+        join(home, "releases"),
+        join(home, "releases", input.service),
+        releaseDir(home, input.service, release.version),
+      ]) {
+        await chmod(dir, 0o711);
+      }
+    }
     const outcome = await buildRelease({
       archive,
       appDir: releaseAppDir(this.#options.home, input.service, release.version),
@@ -168,6 +183,7 @@ export class ReleaseService {
       spec,
       baseEnv,
       timeoutMs: this.#options.buildTimeoutMs ?? 30 * 60_000,
+      ...(runAs === undefined ? {} : { runAs }),
     });
     const db = this.#options.store.db;
     if (!outcome.ok) {

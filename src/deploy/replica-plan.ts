@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { HealthProbe, ReplicaSpec } from "../runtime/index.js";
+import type { HealthProbe, ReplicaSpec, RunAs } from "../runtime/index.js";
 import { type ServiceSpec, WORKER_SETTLE_MS } from "../spec/index.js";
 import { releaseAppDir, replicaLogDir } from "./paths.js";
 
@@ -21,6 +21,8 @@ export interface ReplicaPlanInput {
   effective: ServiceSpec;
   /** Decrypted secrets for this service and environment. */
   secrets: Record<string, string>;
+  /** The environment's own user, when the platform isolates replicas. */
+  runAs?: RunAs;
 }
 
 /**
@@ -55,6 +57,7 @@ export function planReplica(input: ReplicaPlanInput): ReplicaPlan {
         ...(effective.resources.cpu === undefined ? {} : { cpuCores: effective.resources.cpu }),
       },
       logDir: replicaLogDir(input.home, input.service, input.environment, input.replicaId),
+      ...(input.runAs === undefined ? {} : { runAs: input.runAs }),
     },
     ...(effective.health.readiness ? { readiness: effective.health.readiness } : {}),
     ...(effective.health.liveness ? { liveness: effective.health.liveness } : {}),

@@ -6,6 +6,7 @@ export { DEFAULT_LOG_ROTATION, type LogRecord, type LogRotation } from "./logs/l
 export { type FollowQuery, followLogRecords, type LogQuery, readLogRecords } from "./logs/log-reader.js";
 export { RotatingLogWriter } from "./logs/rotating-log-writer.js";
 export { isSameProcess, processStartTime } from "./proc/proc-stat.js";
+export { findSetpriv } from "./process/run-as.js";
 export { signalProcessTree } from "./proc/signal-tree.js";
 export {
   createProcessRuntime,

@@ -272,7 +272,12 @@ export class ReplicaSupervisor {
 
   #startProbes(handle: ReplicaHandle, adopted: { ready?: boolean } = {}): void {
     const { startup, readiness, spec } = this.#options;
-    const target = { port: handle.port, cwd: spec.cwd, env: spec.env };
+    const target = {
+      port: handle.port,
+      cwd: spec.cwd,
+      env: spec.env,
+      ...(spec.runAs === undefined ? {} : { runAs: spec.runAs }),
+    };
     const begin: BeginProbe = (probe, purpose) => {
       if (probe === undefined || this.#stopping) {
         return;

@@ -29,6 +29,19 @@ export interface ReplicaSpec {
   resources: ReplicaResources;
   /** Where this replica's log files go; one directory per replica (restarts append to it). */
   logDir: string;
+  /**
+   * Runs the command (and its command probes) as this user rather than the platform's, which
+   * must then be root, with a private writable HOME and TMPDIR: a developer's code must not read
+   * the platform's data directory, nor another environment's replicas (whose /proc/PID/environ
+   * holds their secrets).
+   */
+  runAs?: RunAs;
+}
+
+/** A numeric user and group to run as; they need no entry in /etc/passwd. */
+export interface RunAs {
+  uid: number;
+  gid: number;
 }
 
 /** Resource limits of a replica. */

@@ -96,6 +96,7 @@ describeEachEngine("migrations", (getStore, getContext) => {
         "services",
         "tokens",
         "users",
+        "workload_users",
       ].sort(),
     );
     expect(columnsByTable.events).toEqual(
@@ -172,7 +173,7 @@ describe.each(STORE_ENGINES)("schema upgrades [%s]", (engine) => {
         const opening = openStore(fresh.options);
         await expect(opening).rejects.toMatchObject({ name: "StoreError", code: "migration_failed" });
         await expect(opening).rejects.toThrow(
-          /migrate the state store to schema 0005-release-failures \(migration 0002-access failed/,
+          /migrate the state store to schema 0006-workload-users \(migration 0002-access failed/,
         );
 
         const after = await openUnmigrated(fresh.options);

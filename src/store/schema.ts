@@ -25,6 +25,14 @@ export interface Database {
   secrets: SecretsTable;
   secret_history: SecretHistoryTable;
   audit: AuditTable;
+  workload_users: WorkloadUsersTable;
+}
+
+/** A numeric user replicas or builds run as: `service/environment`, or `service/build`. */
+export interface WorkloadUsersTable {
+  name: string;
+  uid: number;
+  created_at: string;
 }
 
 export interface ServicesTable {

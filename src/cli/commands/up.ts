@@ -71,6 +71,7 @@ export function registerUpCommand(program: Command, action: ActionFactory): void
           logLevel: options.logLevel ?? (env.SLIPWAY_LOG_LEVEL || "info"),
           eventRetentionMs,
           handleSignals: true,
+          ...(env.SLIPWAY_ISOLATION === "off" ? { isolation: "off" } : {}),
         }).catch((error: unknown) => {
           throw startFailure(error, options);
         });
@@ -93,6 +94,7 @@ export function registerUpCommand(program: Command, action: ActionFactory): void
             home,
             adminToken: platform.adminToken,
             configWritten,
+            unisolatedBecause: platform.services.users.disabledBecause,
           });
         }
         for (const dir of options.deploy) {
@@ -155,7 +157,14 @@ const runningStatus = z.object({
 
 function printBanner(
   ctx: CommandContext,
-  facts: { url: string; routerUrl: string; home: string; adminToken: string | null; configWritten: boolean },
+  facts: {
+    url: string;
+    routerUrl: string;
+    home: string;
+    adminToken: string | null;
+    configWritten: boolean;
+    unisolatedBecause: string | undefined;
+  },
 ): void {
   const { output } = ctx;
   const { bold, green } = output.colors;
@@ -166,6 +175,11 @@ function printBanner(
   output.line(`  metrics:       ${facts.url}/metrics`);
   output.line(`  data:          ${facts.home}`);
   output.line(`  API reference: ${facts.url}/api/v1/reference`);
+  output.line(
+    facts.unisolatedBecause === undefined
+      ? "  workloads:     each environment's replicas and each service's builds as a user of their own"
+      : `  workloads:     ${output.colors.yellow("as the platform's own user")}: ${facts.unisolatedBecause}`,
+  );
   if (facts.adminToken !== null) {
     output.line("");
     output.line("First start: an admin user was created. Its token is shown only this once:");

@@ -86,6 +86,7 @@ function commandCheck(command: string, target: ProbeTarget, timeoutMs: number): 
     const child = spawn("/bin/sh", ["-c", command], {
       cwd: target.cwd,
       env: { ...target.env, PORT: String(target.port) },
+      ...(target.runAs === undefined ? {} : { uid: target.runAs.uid, gid: target.runAs.gid }),
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });

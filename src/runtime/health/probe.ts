@@ -52,6 +52,8 @@ export interface ProbeTarget {
   host?: string;
   cwd?: string;
   env?: Record<string, string>;
+  /** A command probe runs as the replica's own user, never as the platform's root. */
+  runAs?: { uid: number; gid: number };
 }
 
 /** The outcome of one check. */

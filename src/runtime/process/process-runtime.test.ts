@@ -1,5 +1,15 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -273,6 +283,39 @@ describe("process runtime", () => {
     } finally {
       delete process.env.SLIPWAY_TEST_PLATFORM_SECRET;
     }
+  });
+
+  it("runs a replica as its own user, with a private HOME, unable to read the platform's files", async () => {
+    // The platform's data directory is traversable, not listable (0711), when it isolates replicas.
+    chmodSync(workDir, 0o711);
+    const secret = join(workDir, "secret.key");
+    writeFileSync(secret, "platform-key", { mode: 0o600 });
+    const runtime = newRuntime();
+    await runtime.start(
+      spec({
+        id: "sandboxed",
+        command: [
+          "echo uid=$(id -u) gid=$(id -g) groups=$(id -G)",
+          'echo home >"$HOME/probe" && echo "home=$(cat "$HOME/probe")"',
+          `cat ${secret} >/dev/null 2>&1 && echo key=read || echo key=denied`,
+          "touch ./written-by-replica 2>/dev/null && echo cwd=writable || echo cwd=read-only",
+          "echo tmp=$TMPDIR",
+        ].join("; "),
+        runAs: { uid: 2_000_000_123, gid: 2_000_000_123 },
+      }),
+    );
+    await waitFor(async () => (await runtime.inspect("sandboxed"))?.exit, 5000, "the exit");
+    const lines = (await collect(runtime.readLogs("sandboxed"))).map((line) => line.line);
+    const home = join(workDir, "state", "replicas", "sandboxed", "home");
+    expect(lines).toEqual([
+      "uid=2000000123 gid=2000000123 groups=2000000123",
+      "home=home",
+      "key=denied",
+      "cwd=read-only",
+      `tmp=${home}`,
+    ]);
+    expect(statSync(home)).toMatchObject({ uid: 2_000_000_123, mode: expect.any(Number) });
+    expect(statSync(home).mode & 0o777).toBe(0o700);
   });
 
   it("survives a replica writing 50 MB/s: the platform stays responsive and rotation bounds the disk", async () => {

@@ -27,6 +27,7 @@ import type {
   ReplicaInspection,
   ReplicaSpec,
   ReplicaStats,
+  RunAs,
   Runtime,
   RuntimeFactory,
 } from "../runtime.js";
@@ -43,7 +44,8 @@ import {
   resetReplicaState,
   writeStateFile,
 } from "./replica-state.js";
-import type { ShimMemoryEnforcement } from "./shim-config.js";
+import { checkRunAs, findSetpriv, prepareReplicaHome } from "./run-as.js";
+import type { ShimConfig, ShimMemoryEnforcement } from "./shim-config.js";
 import { spawnShim } from "./spawn-shim.js";
 import { validateSpec } from "./validate-spec.js";
 
@@ -84,6 +86,7 @@ const STOP_KILL_WAIT_MS = 5000;
 export class ProcessRuntime implements Runtime {
   readonly name = "process";
   readonly #options: Required<Omit<ProcessRuntimeOptions, "baseEnv">> & { baseEnv: Record<string, string> };
+  #setpriv: string | undefined;
   readonly #instance: string;
   #support: CgroupSupport | undefined;
   readonly #watched = new Set<string>();
@@ -128,6 +131,7 @@ export class ProcessRuntime implements Runtime {
     }
     this.#deliverRecordedExit(spec.id);
     resetReplicaState(paths);
+    const user = spec.runAs === undefined ? undefined : this.#user(spec.runAs, paths.dir);
     const port = spec.port ?? (await findFreePort());
     const { cgroups, limits, memoryEnforcement } = this.#prepareLimits(spec);
     const record: ReplicaRecord = {
@@ -154,7 +158,12 @@ export class ProcessRuntime implements Runtime {
           replicaId: spec.id,
           command: spec.command,
           cwd: spec.cwd,
-          env: { ...this.#options.baseEnv, ...spec.env, PORT: String(port) },
+          env: {
+            ...this.#options.baseEnv,
+            ...(user === undefined ? {} : { HOME: user.home, TMPDIR: user.home }),
+            ...spec.env,
+            PORT: String(port),
+          },
           logDir: spec.logDir,
           logRotation: this.#options.logRotation,
           cgroups,
@@ -164,6 +173,7 @@ export class ProcessRuntime implements Runtime {
           memoryEnforcement,
           watchdogIntervalMs: this.#options.watchdogIntervalMs,
           leftoverGraceMs: this.#options.leftoverGraceMs,
+          ...(user === undefined ? {} : { runAs: user.runAs }),
         },
       });
     } catch (error) {
@@ -316,6 +326,13 @@ export class ProcessRuntime implements Runtime {
       }
     }
     this.#support = undefined;
+  }
+
+  /** The user a replica drops to, and its private home; refused unless the platform can drop root. */
+  #user(runAs: RunAs, replicaDir: string): { runAs: ShimConfig["runAs"] & object; home: string } {
+    this.#setpriv ??= findSetpriv() ?? "";
+    const setpriv = checkRunAs(runAs, this.#setpriv || undefined);
+    return { runAs: { ...runAs, setpriv }, home: prepareReplicaHome(replicaDir, runAs) };
   }
 
   #paths(id: string): ReplicaPaths {

@@ -23,4 +23,6 @@ export interface ShimConfig {
   watchdogIntervalMs: number;
   /** After the main process ends (not on a stop), how long the rest of its processes get. */
   leftoverGraceMs: number;
+  /** Drop to this user (with `setpriv`, after joining the cgroups as root) before the command. */
+  runAs?: { uid: number; gid: number; setpriv: string };
 }

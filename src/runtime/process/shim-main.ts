@@ -31,6 +31,34 @@ import type { ShimConfig } from "./shim-config.js";
 const JOIN_CGROUPS_THEN_EXEC =
   'cmd=$0; for f in "$@"; do echo $$ > "$f" || { echo "slipway: cannot join cgroup $f" >&2; exit 125; }; done; exec /bin/sh -c "$cmd"';
 
+/**
+ * The same, then becomes the replica's own user: the cgroups are joined while still root (their
+ * files are root's), and `setpriv` drops the uid, gid and every supplementary group, with no way
+ * back through setuid binaries (no_new_privs). Arguments: $0 the command, $1 setpriv, $2 uid,
+ * $3 gid, then the cgroup.procs files.
+ */
+const JOIN_CGROUPS_THEN_EXEC_AS =
+  'cmd=$0; setpriv=$1; uid=$2; gid=$3; shift 3; for f in "$@"; do echo $$ > "$f" || { echo "slipway: cannot join cgroup $f" >&2; exit 125; }; done; exec "$setpriv" --reuid="$uid" --regid="$gid" --clear-groups --no-new-privs -- /bin/sh -c "$cmd"';
+
+/** The shell's arguments for the replica's command: join its cgroups, become its user, run it. */
+function commandArgs(config: ShimConfig, procsFiles: string[]): string[] {
+  const { runAs } = config;
+  if (runAs !== undefined) {
+    return [
+      "-c",
+      JOIN_CGROUPS_THEN_EXEC_AS,
+      config.command,
+      runAs.setpriv,
+      String(runAs.uid),
+      String(runAs.gid),
+      ...procsFiles,
+    ];
+  }
+  return procsFiles.length > 0
+    ? ["-c", JOIN_CGROUPS_THEN_EXEC, config.command, ...procsFiles]
+    : ["-c", config.command];
+}
+
 /** How long to keep reading pipes still held open by an escaped process after the replica ended. */
 const DRAIN_TIMEOUT_MS = 1000;
 
@@ -49,13 +77,12 @@ export async function runShim(replicaStateDir: string): Promise<void> {
   const writer = new RotatingLogWriter(config.logDir, config.logRotation);
   const oomBaseline = readOomState(config.cgroups).oomKills;
   const procsFiles = cgroupProcsFiles(config.cgroups);
-  const child = spawn(
-    "/bin/sh",
-    procsFiles.length > 0
-      ? ["-c", JOIN_CGROUPS_THEN_EXEC, config.command, ...procsFiles]
-      : ["-c", config.command],
-    { cwd: config.cwd, env: config.env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawn("/bin/sh", commandArgs(config, procsFiles), {
+    cwd: config.cwd,
+    env: config.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const exited = new Promise<ObservedExit>((resolve) => {
     child.once("exit", (code, signal) => resolve({ code, signal, at: new Date().toISOString() }));
     child.once("error", (error) =>

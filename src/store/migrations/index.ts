@@ -6,6 +6,7 @@ import * as access from "./0002-access.js";
 import * as rollouts from "./0003-rollouts.js";
 import * as secretHistory from "./0004-secret-history.js";
 import * as releaseFailures from "./0005-release-failures.js";
+import * as workloadUsers from "./0006-workload-users.js";
 
 /**
  * Every migration, in order. A static list rather than a folder scan, so the compiled `dist/`
@@ -17,10 +18,11 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   "0003-rollouts": rollouts,
   "0004-secret-history": secretHistory,
   "0005-release-failures": releaseFailures,
+  "0006-workload-users": workloadUsers,
 });
 
 /** The name of the newest migration: the schema version this build of Slipway writes. */
-export const latestSchemaVersion = "0005-release-failures";
+export const latestSchemaVersion = "0006-workload-users";
 
 /** Brings the database up to {@link latestSchemaVersion}; returns the names of the migrations applied. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {

@@ -1,0 +1,103 @@
+import { chmodSync, realpathSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Kysely } from "kysely";
+import { findSetpriv, type RunAs } from "../runtime/index.js";
+import { type Database, isUniqueViolation, nowIso } from "../store/index.js";
+
+/** Far above the uids of people and of container ranges (subuid maps start at 100000). */
+export const WORKLOAD_UID_BASE = 2_000_000_000;
+
+/** Whether replicas and builds run as users of their own, as SLIPWAY_ISOLATION asks. */
+export type IsolationMode = "auto" | "off";
+
+/**
+ * The users replicas and builds run as. Each environment of a service gets a numeric user of its
+ * own, and each service one for its builds, as every Heroku dyno and Kubernetes pod runs without
+ * the platform's rights: a developer who may deploy to staging must not read the platform's
+ * data directory (its database, its secret key, the admin's token) nor production's secrets
+ * (in the environment of production's processes). That needs the platform to run as root.
+ */
+export interface WorkloadUsers {
+  /** Why replicas run as the platform's own user, when they do. */
+  readonly disabledBecause: string | undefined;
+  /** The user for `service/environment` or `service/build`; undefined when isolation is off. */
+  runAs(name: string): Promise<RunAs | undefined>;
+}
+
+export function workloadUsers(options: {
+  home: string;
+  db: Kysely<Database>;
+  mode?: IsolationMode;
+}): WorkloadUsers {
+  const disabledBecause = whyNotIsolated(options.home, options.mode ?? "auto");
+  if (disabledBecause === undefined) {
+    // Replicas must reach their release and their home inside it; nothing in it can be listed.
+    chmodSync(options.home, 0o711);
+  }
+  const known = new Map<string, RunAs>();
+  return {
+    disabledBecause,
+    async runAs(name) {
+      if (disabledBecause !== undefined) {
+        return undefined;
+      }
+      const cached = known.get(name);
+      if (cached !== undefined) {
+        return cached;
+      }
+      const uid = await allocateUid(options.db, name);
+      const runAs = { uid, gid: uid };
+      known.set(name, runAs);
+      return runAs;
+    },
+  };
+}
+
+function whyNotIsolated(home: string, mode: IsolationMode): string | undefined {
+  if (mode === "off") {
+    return "SLIPWAY_ISOLATION=off";
+  }
+  const uid = process.getuid?.();
+  if (uid !== 0) {
+    return `the platform runs as uid ${uid ?? "?"}, not as root, so it cannot start them as other users`;
+  }
+  if (findSetpriv() === undefined) {
+    return "setpriv (from util-linux) is not installed";
+  }
+  // Every directory above the data directory must let other users pass through it.
+  for (let dir = dirname(realpathSync(home)); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      return `the data directory is inside ${dir}, which other users cannot enter: point SLIPWAY_HOME at a directory outside it, such as /var/lib/slipway`;
+    }
+    if (dirname(dir) === dir) {
+      return undefined;
+    }
+  }
+}
+
+async function allocateUid(db: Kysely<Database>, name: string): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const existing = await db
+      .selectFrom("workload_users")
+      .select("uid")
+      .where("name", "=", name)
+      .executeTakeFirst();
+    if (existing !== undefined) {
+      return Number(existing.uid);
+    }
+    const top = await db
+      .selectFrom("workload_users")
+      .select((eb) => eb.fn.max("uid").as("uid"))
+      .executeTakeFirst();
+    const uid = Math.max(WORKLOAD_UID_BASE, Number(top?.uid ?? 0) + 1);
+    try {
+      await db.insertInto("workload_users").values({ name, uid, created_at: nowIso() }).execute();
+      return uid;
+    } catch (error) {
+      // Another allocation took that uid (or this name) first: look again.
+      if (!isUniqueViolation(error) || attempt >= 5) {
+        throw error;
+      }
+    }
+  }
+}

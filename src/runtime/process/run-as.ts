@@ -1,0 +1,51 @@
+import { accessSync, chmodSync, chownSync, constants, mkdirSync } from "node:fs";
+import { delimiter, dirname, join } from "node:path";
+import type { RunAs } from "../runtime.js";
+import { RuntimeError } from "../runtime-error.js";
+
+/** Where `setpriv` (util-linux) is: the shim's way to drop root after joining the cgroups. */
+export function findSetpriv(path = process.env.PATH ?? ""): string | undefined {
+  for (const dir of [...path.split(delimiter), "/usr/bin", "/bin", "/usr/sbin", "/sbin"]) {
+    const candidate = join(dir, "setpriv");
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // Not here.
+    }
+  }
+  return undefined;
+}
+
+/** Refuses a `runAs` the platform cannot honour, rather than running the replica as root. */
+export function checkRunAs(runAs: RunAs, setpriv: string | undefined): string {
+  if (process.getuid?.() !== 0) {
+    throw new RuntimeError(
+      "invalid-spec",
+      `runAs uid ${runAs.uid} needs the platform to run as root; it runs as uid ${process.getuid?.()}`,
+    );
+  }
+  if (setpriv === undefined) {
+    throw new RuntimeError(
+      "invalid-spec",
+      "runAs needs setpriv (from util-linux) on the PATH to drop privileges: install util-linux",
+    );
+  }
+  return setpriv;
+}
+
+/**
+ * The replica's own writable directory (its HOME and TMPDIR), kept across its restarts like a
+ * Kubernetes emptyDir. The directories above it are made traversable (0711), not listable, so
+ * the user can reach its home without reading anything beside it.
+ */
+export function prepareReplicaHome(replicaStateDir: string, runAs: RunAs): string {
+  const home = join(replicaStateDir, "home");
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  chownSync(home, runAs.uid, runAs.gid);
+  chmodSync(home, 0o700);
+  for (let dir = replicaStateDir, depth = 0; depth < 3; dir = dirname(dir), depth++) {
+    chmodSync(dir, 0o711);
+  }
+  return home;
+}
