@@ -6,13 +6,13 @@ export { DEFAULT_LOG_ROTATION, type LogRecord, type LogRotation } from "./logs/l
 export { type FollowQuery, followLogRecords, type LogQuery, readLogRecords } from "./logs/log-reader.js";
 export { RotatingLogWriter } from "./logs/rotating-log-writer.js";
 export { isSameProcess, processStartTime } from "./proc/proc-stat.js";
-export { findSetpriv } from "./process/run-as.js";
 export { signalProcessTree } from "./proc/signal-tree.js";
 export {
   createProcessRuntime,
   ProcessRuntime,
   type ProcessRuntimeOptions,
 } from "./process/process-runtime.js";
+export { findSetpriv } from "./process/run-as.js";
 export {
   type LastTermination,
   type ReplicaPhase,

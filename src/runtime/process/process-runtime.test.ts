@@ -251,18 +251,22 @@ describe("process runtime", () => {
     }
   });
 
-  it("records an exit even when the replica's shim was killed", async () => {
+  it("ends a replica whose shim was killed and records why, so it can start again supervised", async () => {
     const runtime = newRuntime();
+    const exits: string[] = [];
+    runtime.onExit((id, exit) => exits.push(`${id}: ${exit.message ?? ""}`));
     const handle = await runtime.start(spec({ id: "orphaned", command: `${NODE} ignore-sigterm.cjs` }));
     await waitForHttp(handle.port);
     const run = readStateFile<PidRecord>(replicaPaths(join(workDir, "state"), "orphaned").pid);
     process.kill(run?.shimPid ?? 0, "SIGKILL");
-    // The replica still runs, unsupervised; stop still ends it and closes the record.
-    expect(await runtime.inspect("orphaned")).toMatchObject({ running: true });
+    // Nothing reads its output or watches its memory any more: the runtime ends it on its own.
+    await waitFor(() => exits.length > 0, 5000, "the exit");
+    expect(exits).toEqual([
+      "orphaned: its supervisor (shim) was killed, so the replica was stopped: nothing read its output or watched its memory",
+    ]);
+    expect(await isListening(handle.port)).toBe(false);
     const exit = await runtime.stop("orphaned", { graceMs: 200 });
     expect(exit).toMatchObject({ code: null, reason: "Error" });
-    expect(exit.message).toContain("shim");
-    expect(await isListening(handle.port)).toBe(false);
   });
 
   it("gives a replica only its own environment, not the platform's", async () => {

@@ -249,6 +249,11 @@ export class ProcessRuntime implements Runtime {
     if (readStateFile<ReplicaRecord>(paths.replica) === undefined) {
       return "gone";
     }
+    if (!isShimAlive(run)) {
+      // Running, but unsupervised since its shim was killed: end it, to be replaced.
+      this.#lostExit(paths, run);
+      return "gone";
+    }
     this.#watched.add(request.id);
     return "adopted";
   }
@@ -400,11 +405,13 @@ export class ProcessRuntime implements Runtime {
   }
 
   /**
-   * When both the replica and its shim are gone without an exit record (the shim was killed),
-   * records an exit that says so, so every later look gives the same answer.
+   * When the shim is gone without an exit record (it was killed), records an exit that says so,
+   * so every later look gives the same answer. A replica that outlived its shim is ended first:
+   * nothing reads its output or enforces its memory limit any more, and nothing would record its
+   * exit; as containerd ends a container whose shim died, it is stopped, to start again supervised.
    */
   #lostExit(paths: ReplicaPaths, run: PidRecord | undefined): ReplicaExit | undefined {
-    if (run === undefined || isMainAlive(run) || isShimAlive(run)) {
+    if (run === undefined || isShimAlive(run)) {
       return undefined;
     }
     const recorded = readStateFile<ReplicaExit>(paths.exit);
@@ -415,7 +422,9 @@ export class ProcessRuntime implements Runtime {
       code: null,
       signal: null,
       at: new Date().toISOString(),
-      message: "the replica and its supervisor (shim) ended without recording an exit",
+      message: isMainAlive(run)
+        ? "its supervisor (shim) was killed, so the replica was stopped: nothing read its output or watched its memory"
+        : "the replica and its supervisor (shim) ended without recording an exit",
     });
     // Nobody is left to end the rest of its processes: its group, tree and cgroup members.
     const cgroups = readStateFile<ReplicaRecord>(paths.replica)?.cgroups ?? {};
