@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import type { AnyRouter, Upstream } from "../router/index.js";
 import type { BackoffPolicy, Runtime } from "../runtime/index.js";
 import {
@@ -262,6 +263,14 @@ export class DeployController {
     }
     if (release.status !== "ready") {
       throw new DeployConflict(`Release v${release.version} is ${release.status}, not ready to deploy.`, 409);
+    }
+    // Recorded as built, but its files are gone (deleted by hand, a restored backup without
+    // releases/): every replica would fail to start in a directory that is not there.
+    if (release.artifact !== null && !existsSync(release.artifact)) {
+      throw new DeployConflict(
+        `Release v${release.version}'s build is missing from disk (${release.artifact}); deploy the same source again with \`slipway deploy\` to rebuild it.`,
+        409,
+      );
     }
   }
 

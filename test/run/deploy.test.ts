@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -198,6 +198,24 @@ describe.each(STORE_ENGINES.filter(engineAvailable))(
       expect(deployment?.failure?.lastLog).toContain("bad key ***");
       const events = await client.call("GET", "/api/v1/events?service=greeter&limit=1000");
       expect(JSON.stringify(events.body)).not.toContain("sk-live-0123456789");
+    });
+
+    it("refuses to roll back to a release whose build is gone from disk, saying how to rebuild it", async () => {
+      const app = join(home, "releases", "greeter", "v2", "app");
+      const kept = `${app}.kept`;
+      await rename(app, kept);
+      try {
+        const res = await client.call<{ detail: string }>("POST", "/api/v1/services/greeter/rollback", {
+          environment: "staging",
+          to: 2,
+        });
+        expect(res.status).toBe(409);
+        expect(res.body.detail).toBe(
+          `Release v2's build is missing from disk (${app}); deploy the same source again with \`slipway deploy\` to rebuild it.`,
+        );
+      } finally {
+        await rename(kept, app);
+      }
     });
 
     it("serves Prometheus metrics of the router and of every replica", async () => {
