@@ -19,7 +19,7 @@ export function auditHook(store: Store) {
       await recordAudit(store.db, {
         actor: request.principal?.userName ?? null,
         action: `${request.method} ${route}`,
-        target: pathOf(request.url),
+        target: auditTarget(request),
         ip: request.ip ?? null,
         requestId: request.id,
         status: reply.statusCode,
@@ -29,4 +29,16 @@ export function auditHook(store: Store) {
     }
     return payload;
   };
+}
+
+/**
+ * The request's path, and its `environment` when the query names one (a DELETE of a secret says
+ * which environment only there). Nothing else of the query: it may carry what is never logged.
+ */
+function auditTarget(request: FastifyRequest): string {
+  const path = pathOf(request.url);
+  const environment = (request.query as Record<string, unknown> | undefined)?.environment;
+  return typeof environment === "string" && /^[a-z][a-z0-9-]{0,62}$/.test(environment)
+    ? `${path}?environment=${environment}`
+    : path;
 }

@@ -57,4 +57,17 @@ describe("audit log", () => {
     expect(JSON.stringify(events)).not.toContain("very-secret-value-123");
     expect(events.some((e) => e.kind === "secret.set")).toBe(true);
   });
+
+  it("says which environment a DELETE of a secret was for, and nothing else of its query", async () => {
+    await api.call(api.adminToken, {
+      method: "DELETE",
+      url: "/api/v1/services/hello-api/secrets/TOKEN?environment=staging&note=not-logged",
+    });
+    const res = await api.call(api.adminToken, { method: "GET", url: "/api/v1/audit" });
+    const [latest] = res.json().entries as { action: string; target: string }[];
+    expect(latest).toMatchObject({
+      action: "DELETE /api/v1/services/:name/secrets/:key",
+      target: "/api/v1/services/hello-api/secrets/TOKEN?environment=staging",
+    });
+  });
 });
