@@ -45,4 +45,26 @@ describe("following a service's logs across a deploy", () => {
       await stream.close();
     }
   }, 60_000);
+
+  it("shows the lines of a replica that lived for less than a second", async () => {
+    const stream = await followStream(
+      `${run.platform.url}/api/v1/services/tracer/logs?environment=staging&follow=true&limit=1`,
+      run.platform.adminToken ?? "",
+    );
+    expect(stream.status).toBe(200);
+    try {
+      // It crashes at once: the rollout fails and stops it well within the discovery's second.
+      const { deployment } = await run.client.deploy(
+        "tracer",
+        await packApp({ "server.js": 'console.log("booting the broken one"); process.exit(1);' }),
+      );
+      expect(deployment?.status).toBe("failed");
+      for (let i = 0; i < 30 && !stream.text().includes("booting the broken one"); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(stream.text()).toContain('"line":"booting the broken one"');
+    } finally {
+      await stream.close();
+    }
+  }, 60_000);
 });

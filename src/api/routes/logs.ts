@@ -172,7 +172,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
       for (const source of sources) {
         follow(source, "at-start");
       }
-      const discover = setInterval(async () => {
+      const discover = async () => {
         // Before following a new replica: it may run with a value set after the stream began.
         mask = await masking.refresh().catch(() => mask);
         const current = await ctx.store.db
@@ -195,8 +195,24 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
             );
           }
         }
-      }, 1000);
-      sse.signal.addEventListener("abort", () => clearInterval(discover));
+      };
+      // A replica is found the moment it starts (its row exists before its start event), so
+      // one that lives for less than a second is followed too; the poll is for other processes
+      // sharing PostgreSQL, whose events do not reach this one's bus.
+      const poll = setInterval(discover, 1000);
+      const unsubscribe = ctx.bus.subscribe((event) => {
+        if (
+          (event.kind === "replica.started" || event.kind === "replica.restarted") &&
+          event.service === service.name &&
+          event.environment === env.name
+        ) {
+          void discover();
+        }
+      });
+      sse.signal.addEventListener("abort", () => {
+        clearInterval(poll);
+        unsubscribe();
+      });
       return reply;
     },
   );
