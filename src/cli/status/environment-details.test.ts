@@ -183,6 +183,28 @@ describe("describeReplicaProblem", () => {
     ).toBe("not ready: command: \\x1b[2Jok");
   });
 
+  it("says why a replica that never ran failed, where it has no exit code to show", () => {
+    const env: EnvironmentStatus = {
+      name: "staging",
+      release: { version: 1 },
+      url: null,
+      desiredReplicas: 1,
+      replicas: [
+        {
+          id: "r-9",
+          state: "CrashLoopBackOff",
+          restarts: 2,
+          exitCode: null,
+          reason: "Error",
+          exitMessage: 'replica "r-9": working directory /data/releases/web/v1/app does not exist',
+          lastLog: [],
+        },
+      ],
+    };
+    const [, , row] = environmentDetails("web", env, now, plain);
+    expect(row).toContain('replica "r-9": working directory /data/releases/web/v1/app does not exist;');
+  });
+
   it("labels the last exit", () => {
     expect(lastExitLabel({ id: "r", state: "Ready", exitCode: null, reason: null })).toBe("-");
     expect(lastExitLabel({ id: "r", state: "Exited", exitCode: 0, reason: "Completed" })).toBe(

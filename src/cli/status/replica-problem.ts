@@ -38,6 +38,9 @@ export function describeReplicaProblem(replica: ReplicaStatus, now: Date): strin
     );
   } else if (replica.reason === "Error" && replica.exitCode !== null && replica.exitCode !== undefined) {
     parts.push(`exited with code ${replica.exitCode}`);
+  } else if (replica.reason === "Error" && replica.exitMessage) {
+    // No exit code: it never ran (its directory is gone) or its supervisor was killed.
+    parts.push(escapeControlChars(replica.exitMessage));
   }
   if (replica.state === "CrashLoopBackOff") {
     parts.push(backoffText(replica, now));
