@@ -110,6 +110,7 @@ export function createRunServices(options: RunContextOptions): RunningServices {
       // The route table first: a router that listened before the replicas were adopted answered
       // 404, then 503, for the first moments after every restart.
       await releases.failInterruptedBuilds();
+      await releases.sealReleasesBuiltBefore();
       await controller.start();
       routerUrl = (await router.listen()).url;
     },

@@ -18,7 +18,7 @@ import { applyRetention, type RetentionPolicy } from "./retention.js";
 import { planRollingUpdate, type RolloutStep } from "./rolling-plan.js";
 import { RolloutFailed, type RolloutFailure } from "./rollout-failed.js";
 import { buildRouteTable, type RoutedEnvironment } from "./route-table.js";
-import type { WorkloadUsers } from "./workload-users.js";
+import { environmentUser, type WorkloadUsers } from "./workload-users.js";
 
 export interface ControllerLogger {
   info(details: object, message: string): void;
@@ -832,7 +832,7 @@ export class DeployController {
       env.service_name,
       env.name,
     );
-    const runAs = await this.#options.users?.runAs(`${env.service_name}/${env.name}`);
+    const runAs = await this.#options.users?.runAs(environmentUser(env.service_name, env.name));
     const plan = planReplica({
       home: this.#options.home,
       replicaId: id,
@@ -1150,6 +1150,17 @@ export class DeployController {
       restarts,
     );
     replica.supervisor.attach(stored.handle, { ready: wasReady });
+    if (this.#options.users?.disabledBecause === undefined && this.#options.users && !stored.spec.runAs) {
+      // Started before this platform ran workloads as users of their own: it keeps the
+      // platform's rights until it is replaced, and its restarts keep them too.
+      await this.#options.publish({
+        kind: "replica.unisolated",
+        message: `${env.service_name}/${env.name} replica ${id} runs as the platform's own user, as it was started before replicas ran as users of their own; \`slipway restart ${env.service_name} --env ${env.name}\` replaces it`,
+        service: env.service_name,
+        environment: env.name,
+        data: { replica: id },
+      });
+    }
     await this.#options.publish({
       kind: "replica.adopted",
       message: `${env.service_name}/${env.name} replica ${id} (v${release.version}) survived the platform restart and was adopted`,

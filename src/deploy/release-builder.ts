@@ -10,9 +10,15 @@ import {
   type LogRecord,
   RotatingLogWriter,
   type RunAs,
+  shellAs,
 } from "../runtime/index.js";
 import type { ServiceSpec } from "../spec/index.js";
-import { buildProcessFile, forgetBuildProcess, recordBuildProcess } from "./build-process.js";
+import {
+  buildProcessFile,
+  forgetBuildProcess,
+  killUserProcesses,
+  recordBuildProcess,
+} from "./build-process.js";
 import { giveTree, sealTree } from "./tree-ownership.js";
 
 export interface BuildInput {
@@ -78,6 +84,8 @@ export async function buildRelease(input: BuildInput): Promise<BuildOutcome> {
     note(`slipway: running ${build.command} in ${build.workdir}`);
     const buildHome = join(dirname(input.appDir), "build-home");
     if (input.runAs !== undefined) {
+      // Nothing of an earlier build may run as this user while the tree changes hands.
+      killUserProcesses(input.runAs);
       await giveTree(input.appDir, input.runAs);
       await mkdir(buildHome, { recursive: true, mode: 0o700 });
       await chown(buildHome, input.runAs.uid, input.runAs.gid);
@@ -89,6 +97,10 @@ export async function buildRelease(input: BuildInput): Promise<BuildOutcome> {
       note,
       buildHome,
     );
+    if (input.runAs !== undefined) {
+      // What the build left running in the background ends with it, before the tree is sealed.
+      killUserProcesses(input.runAs);
+    }
     await rm(buildHome, { recursive: true, force: true });
     if (code === 0) {
       if (input.runAs !== undefined) {
@@ -176,22 +188,7 @@ function runBuildCommand(
     const setpriv = runAs === undefined ? undefined : findSetpriv();
     // The command is the user's own build step from their slipway.yaml, run as they wrote it;
     // as its own user, it is setpriv that runs the shell (no way back to root through setuid).
-    const [file, args] =
-      runAs === undefined || setpriv === undefined
-        ? ["/bin/sh", ["-c", command]]
-        : [
-            setpriv,
-            [
-              `--reuid=${runAs.uid}`,
-              `--regid=${runAs.gid}`,
-              "--clear-groups",
-              "--no-new-privs",
-              "--",
-              "/bin/sh",
-              "-c",
-              command,
-            ],
-          ];
+    const [file, args] = shellAs(command, runAs, setpriv);
     const child = spawn(file, args, {
       cwd,
       env: {

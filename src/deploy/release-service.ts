@@ -1,15 +1,20 @@
-import { chmod, mkdir, rename, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { RotatingLogWriter } from "../runtime/index.js";
 import type { ServiceSpec } from "../spec/index.js";
 import type { Release, Store } from "../store/index.js";
 import { isUniqueViolation, newId, nowIso } from "../store/index.js";
-import { buildProcessFile, stopRecordedBuild } from "./build-process.js";
+import { buildProcessFile, killUserProcesses, stopRecordedBuild } from "./build-process.js";
 import { type ControllerLogger, DeployConflict, type DeployController } from "./deploy-controller.js";
 import type { Publish } from "./live-replica.js";
 import { buildLogDir, releaseAppDir, releaseDir } from "./paths.js";
 import { buildRelease } from "./release-builder.js";
-import type { WorkloadUsers } from "./workload-users.js";
+import { sealTree } from "./tree-ownership.js";
+import { buildUser, type WorkloadUsers } from "./workload-users.js";
+
+/** In a release's directory: its tree was sealed for workload users (see sealTree). */
+const SEALED_MARKER = "sealed";
 
 /** How long a pushed release waits behind deployments in progress before it gives up. */
 const queueLimitMs = 60 * 60_000;
@@ -50,6 +55,7 @@ const platformEnvForBuilds = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"];
 export class ReleaseService {
   readonly #options: ReleaseServiceOptions;
   readonly #builds = new Map<string, Promise<void>>();
+  readonly #serviceBuilds = new Map<string, Promise<void>>();
 
   constructor(options: ReleaseServiceOptions) {
     this.#options = options;
@@ -77,6 +83,14 @@ export class ReleaseService {
         .execute();
       // The build ran detached from the platform, so it may well have outlived it.
       stopRecordedBuild(buildProcessFile(releaseDir(this.#options.home, release.service, release.version)));
+      const runAs = await this.#options.users?.runAs(buildUser(release.service));
+      if (runAs !== undefined) {
+        killUserProcesses(runAs);
+      }
+      await rm(join(releaseDir(this.#options.home, release.service, release.version), "build-home"), {
+        recursive: true,
+        force: true,
+      });
       const log = new RotatingLogWriter(buildLogDir(this.#options.home, release.service, release.version));
       log.write([{ at: nowIso(), stream: "stderr", line: `slipway: ${reason}` }]);
       log.close();
@@ -91,6 +105,60 @@ export class ReleaseService {
         environment: "",
         data: { releaseVersion: release.version, releaseId: release.id, reason, lastLog: [] },
       });
+    }
+  }
+
+  /**
+   * After a (re)start with workload users: releases built before them are root's and private
+   * (directories 0700, files as uploaded), so no environment's user could run them. Each ready
+   * release is sealed once, as a build now seals its own; a marker says it was.
+   */
+  async sealReleasesBuiltBefore(): Promise<void> {
+    if (this.#options.users === undefined || this.#options.users.disabledBecause !== undefined) {
+      return;
+    }
+    const releases = await this.#options.store.db
+      .selectFrom("releases")
+      .innerJoin("services", "services.id", "releases.service_id")
+      .select(["releases.version as version", "services.name as service"])
+      .where("releases.status", "=", "ready")
+      .execute();
+    for (const { service, version } of releases) {
+      const dir = releaseDir(this.#options.home, service, version);
+      if (existsSync(join(dir, "app")) && !existsSync(join(dir, SEALED_MARKER))) {
+        await this.#openPathTo(service, version);
+        await sealTree(join(dir, "app"));
+        await writeFile(join(dir, SEALED_MARKER), "");
+      }
+    }
+  }
+
+  /** Replicas reach their release through these directories; none of them can be listed. */
+  async #openPathTo(service: string, version: number): Promise<void> {
+    const home = this.#options.home;
+    for (const dir of [
+      join(home, "releases"),
+      join(home, "releases", service),
+      releaseDir(home, service, version),
+    ]) {
+      await chmod(dir, 0o711);
+    }
+  }
+
+  async #oneAtATime<T>(service: string, work: () => Promise<T>): Promise<T> {
+    const before = this.#serviceBuilds.get(service) ?? Promise.resolve();
+    const mine = before.then(work);
+    const settled = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#serviceBuilds.set(service, settled);
+    try {
+      return await mine;
+    } finally {
+      if (this.#serviceBuilds.get(service) === settled) {
+        this.#serviceBuilds.delete(service);
+      }
     }
   }
 
@@ -164,27 +232,29 @@ export class ReleaseService {
         process.env[name] === undefined ? [] : [[name, process.env[name] as string]],
       ),
     );
-    const runAs = await this.#options.users?.runAs(`${input.service}/build`);
+    const runAs = await this.#options.users?.runAs(buildUser(input.service));
     if (runAs !== undefined) {
-      // Replicas reach their release through these; none of them can be listed.
-      const home = this.#options.home;
-      for (const dir of [
-        join(home, "releases"),
-        join(home, "releases", input.service),
-        releaseDir(home, input.service, release.version),
-      ]) {
-        await chmod(dir, 0o711);
-      }
+      await this.#openPathTo(input.service, release.version);
     }
-    const outcome = await buildRelease({
-      archive,
-      appDir: releaseAppDir(this.#options.home, input.service, release.version),
-      logDir: buildLogDir(this.#options.home, input.service, release.version),
-      spec,
-      baseEnv,
-      timeoutMs: this.#options.buildTimeoutMs ?? 30 * 60_000,
-      ...(runAs === undefined ? {} : { runAs }),
-    });
+    // One build of a service at a time: they share the service's build user, whose leftover
+    // processes each build ends before it begins.
+    const outcome = await this.#oneAtATime(input.service, () =>
+      buildRelease({
+        archive,
+        appDir: releaseAppDir(this.#options.home, input.service, release.version),
+        logDir: buildLogDir(this.#options.home, input.service, release.version),
+        spec,
+        baseEnv,
+        timeoutMs: this.#options.buildTimeoutMs ?? 30 * 60_000,
+        ...(runAs === undefined ? {} : { runAs }),
+      }),
+    );
+    if (outcome.ok && runAs !== undefined) {
+      await writeFile(
+        join(releaseDir(this.#options.home, input.service, release.version), SEALED_MARKER),
+        "",
+      );
+    }
     const db = this.#options.store.db;
     if (!outcome.ok) {
       await db

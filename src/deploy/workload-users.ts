@@ -1,11 +1,27 @@
-import { chmodSync, realpathSync, statSync } from "node:fs";
+import { randomInt } from "node:crypto";
+import { chmodSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Kysely } from "kysely";
 import { findSetpriv, type RunAs } from "../runtime/index.js";
 import { type Database, isUniqueViolation, nowIso } from "../store/index.js";
+import { processUids } from "./build-process.js";
 
-/** Far above the uids of people and of container ranges (subuid maps start at 100000). */
-export const WORKLOAD_UID_BASE = 2_000_000_000;
+/**
+ * Each data directory allocates from a block of 65,536 uids of its own, drawn at random from
+ * [2,000,000,000, 4,000,000,000): far above the uids of people and of container ranges (subuid
+ * maps start at 100000), and apart from another Slipway's on the same host (whose users would
+ * otherwise read each other's /proc/PID/environ).
+ */
+export const WORKLOAD_UID_FLOOR = 2_000_000_000;
+const BLOCK = 65_536;
+const BLOCKS = Math.floor((4_000_000_000 - WORKLOAD_UID_FLOOR) / BLOCK);
+/** The row that records this data directory's block: `#` is in no service or environment name. */
+const BLOCK_ROW = "#block";
+
+/** The user name of an environment's replicas. */
+export const environmentUser = (service: string, environment: string) => `${service}/${environment}`;
+/** The user name of a service's builds: `#` keeps it apart from every environment's. */
+export const buildUser = (service: string) => `${service}#build`;
 
 /** Whether replicas and builds run as users of their own, as SLIPWAY_ISOLATION asks. */
 export type IsolationMode = "auto" | "off";
@@ -20,7 +36,7 @@ export type IsolationMode = "auto" | "off";
 export interface WorkloadUsers {
   /** Why replicas run as the platform's own user, when they do. */
   readonly disabledBecause: string | undefined;
-  /** The user for `service/environment` or `service/build`; undefined when isolation is off. */
+  /** The user for {@link environmentUser} or {@link buildUser}; undefined when isolation is off. */
   runAs(name: string): Promise<RunAs | undefined>;
 }
 
@@ -64,6 +80,10 @@ function whyNotIsolated(home: string, mode: IsolationMode): string | undefined {
   if (findSetpriv() === undefined) {
     return "setpriv (from util-linux) is not installed";
   }
+  if (readSysctl("/proc/sys/fs/protected_hardlinks") === "0") {
+    // Without it, a build could hard-link the platform's own files into the release it seals.
+    return "fs.protected_hardlinks is 0: set it to 1 (sysctl fs.protected_hardlinks=1)";
+  }
   // Every directory above the data directory must let other users pass through it.
   for (let dir = dirname(realpathSync(home)); ; dir = dirname(dir)) {
     if ((statSync(dir).mode & 0o001) === 0) {
@@ -85,11 +105,22 @@ async function allocateUid(db: Kysely<Database>, name: string): Promise<number> 
     if (existing !== undefined) {
       return Number(existing.uid);
     }
+    const base = await blockBase(db);
     const top = await db
       .selectFrom("workload_users")
       .select((eb) => eb.fn.max("uid").as("uid"))
+      .where("name", "!=", BLOCK_ROW)
       .executeTakeFirst();
-    const uid = Math.max(WORKLOAD_UID_BASE, Number(top?.uid ?? 0) + 1);
+    // The block row holds `base` itself (uids are unique): users start one above it.
+    let uid = Math.max(base + 1, Number(top?.uid ?? 0) + 1);
+    // A uid some process already runs as (another tool's, or a Slipway's before this one) is passed over.
+    const taken = new Set(processUids());
+    while (taken.has(uid)) {
+      uid += 1;
+    }
+    if (uid >= base + BLOCK) {
+      throw new Error(`this data directory has used all ${BLOCK} of its workload users`);
+    }
     try {
       await db.insertInto("workload_users").values({ name, uid, created_at: nowIso() }).execute();
       return uid;
@@ -99,5 +130,38 @@ async function allocateUid(db: Kysely<Database>, name: string): Promise<number> 
         throw error;
       }
     }
+  }
+}
+
+/** The first uid of this data directory's block, drawn once and kept. */
+async function blockBase(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom("workload_users")
+    .select("uid")
+    .where("name", "=", BLOCK_ROW)
+    .executeTakeFirst();
+  if (row !== undefined) {
+    return Number(row.uid);
+  }
+  const base = WORKLOAD_UID_FLOOR + randomInt(BLOCKS) * BLOCK;
+  try {
+    await db
+      .insertInto("workload_users")
+      .values({ name: BLOCK_ROW, uid: base, created_at: nowIso() })
+      .execute();
+    return base;
+  } catch (error) {
+    if (!isUniqueViolation(error)) {
+      throw error;
+    }
+    return blockBase(db);
+  }
+}
+
+function readSysctl(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch {
+    return undefined;
   }
 }

@@ -12,7 +12,7 @@ export {
   ProcessRuntime,
   type ProcessRuntimeOptions,
 } from "./process/process-runtime.js";
-export { findSetpriv } from "./process/run-as.js";
+export { findSetpriv, shellAs } from "./process/run-as.js";
 export {
   type LastTermination,
   type ReplicaPhase,

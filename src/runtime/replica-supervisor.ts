@@ -276,7 +276,9 @@ export class ReplicaSupervisor {
       port: handle.port,
       cwd: spec.cwd,
       env: spec.env,
-      ...(spec.runAs === undefined ? {} : { runAs: spec.runAs }),
+      ...(spec.runAs === undefined
+        ? {}
+        : { runAs: { ...spec.runAs, ...(handle.home === undefined ? {} : { home: handle.home }) } }),
     };
     const begin: BeginProbe = (probe, purpose) => {
       if (probe === undefined || this.#stopping) {

@@ -72,6 +72,8 @@ export interface ReplicaHandle {
   /** When the driver started it (ISO-8601). */
   startedAt: string;
   limits: { memory: LimitEnforcement; cpu: LimitEnforcement };
+  /** The replica's private HOME, when it runs as a user of its own (for its command probes). */
+  home?: string;
 }
 
 /** Why a replica ended; LivenessFailed is added by the supervisor, which knows why it stopped one. */

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +7,7 @@ import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { greeterSource, packApp, specFor } from "./apps.js";
 import { clientFor, viaRouter } from "./platform-client.js";
+import { processesWith } from "./processes.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const nodeBin = join(root, "node_modules", ".bin", "node");
@@ -194,16 +194,7 @@ describe("crash safety: kill -9 of the platform loses nothing", () => {
     const marker = `crash-build-${process.pid}`;
     // Quoted: the shell reads the comment, YAML must not.
     const spec = `${specFor("builder")}build: "sleep 30 # ${marker}"\n`;
-    const buildRuns = () =>
-      readdirSync("/proc")
-        .filter((pid) => /^\d+$/.test(pid))
-        .some((pid) => {
-          try {
-            return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
-          } catch {
-            return false;
-          }
-        });
+    const buildRuns = () => processesWith(marker).length > 0;
     await client.apply("builder", spec);
     const upload = await fetch(`${running.url}/api/v1/services/builder/releases?deploy=staging`, {
       method: "POST",

@@ -1,8 +1,11 @@
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { chmod, copyFile, link, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { packApp } from "./apps.js";
+import { packApp, packDir } from "./apps.js";
 import { type clientFor, viaRouter } from "./platform-client.js";
+import { processesWith } from "./processes.js";
 import { startRunPlatform, type TestRunPlatform } from "./run-platform.js";
 
 /** Answers with what it can reach: the platform's files, another replica's environment, its own home. */
@@ -91,13 +94,13 @@ describe.skipIf(process.getuid?.() !== 0)(
         release: version,
       });
       expect(promoted.status, JSON.stringify(promoted.body)).toBeLessThan(300);
-      for (let i = 0; i < 100; i++) {
+      let ready = false;
+      for (let i = 0; i < 200 && !ready; i++) {
         const production = (await client.status("snoop")).environments.find((e) => e.name === "production");
-        if (production?.replicas.some((r) => r.ready)) {
-          break;
-        }
+        ready = production?.replicas.some((r) => r.ready) === true;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+      expect(ready, "production's replica became ready").toBe(true);
     }, 60_000);
     afterAll(() => run?.close());
 
@@ -126,12 +129,82 @@ describe.skipIf(process.getuid?.() !== 0)(
       const built = statSync(join(app, "built.txt"));
       expect(built.uid).toBe(0);
       expect(built.mode & 0o777).toBe(0o644);
-      const { readFileSync } = await import("node:fs");
       const buildUid = Number(readFileSync(join(app, "built.txt"), "utf8"));
       expect(buildUid).toBeGreaterThanOrEqual(2_000_000_000);
       expect(buildUid).not.toBe((await snoop("staging")).uid);
       expect(readdirSync(join(run.home, "releases", "snoop", "v1"))).not.toContain("build-home");
       expect(statSync(run.home).mode & 0o777).toBe(0o711);
     });
+
+    it("seals what an upload and a build leave: no setuid bit, no writable or linked-in file, no process left", async () => {
+      const source = await mkdtemp(join(tmpdir(), "slipway-setuid-"));
+      await writeFile(join(source, "server.js"), snoopSource(run.home));
+      // A setuid-root copy of cat, and a second name for it: the review's way to secret.key.
+      await copyFile("/bin/cat", join(source, "rcat"));
+      await chmod(join(source, "rcat"), 0o4755);
+      await link(join(source, "rcat"), join(source, "rcat2"));
+      const marker = `left-behind-${process.pid}`;
+      const buildSpec = spec.replace(
+        /^build: .*$/m,
+        `build: "chmod 666 server.js && ln server.js linked.js && (exec sh -c 'sleep 30' ${marker}) >/dev/null 2>&1 &"`,
+      );
+      await client.apply("snoop", buildSpec);
+      const { deployment, version } = await client.deploy("snoop", await packDir(source));
+      expect(deployment?.status, JSON.stringify(deployment)).toBe("succeeded");
+      const app = join(run.home, "releases", "snoop", `v${version}`, "app");
+      for (const name of ["rcat", "rcat2", "server.js", "linked.js"]) {
+        const info = statSync(join(app, name));
+        expect({ name, uid: info.uid, mode: info.mode & 0o7777 }).toEqual({
+          name,
+          uid: 0,
+          mode: name.startsWith("rcat") ? 0o755 : 0o644,
+        });
+      }
+      // The build's background process ended with the build.
+      expect(processesWith(marker)).toEqual([]);
+    }, 60_000);
+
+    it("keeps an environment named build apart from the service's builds", async () => {
+      await client.apply("snoop", spec.replace("  production: {}", "  production: {}\n  build: {}"));
+      const { version } = await client.deploy("snoop", await packApp({ "server.js": snoopSource(run.home) }));
+      const built = Number(
+        readFileSync(join(run.home, "releases", "snoop", `v${version}`, "app", "built.txt"), "utf8"),
+      );
+      const promoted = await client.call("POST", "/api/v1/services/snoop/deployments", {
+        environment: "build",
+        release: version,
+      });
+      expect(promoted.status).toBeLessThan(300);
+      let uid: number | undefined;
+      for (let i = 0; i < 100 && uid === undefined; i++) {
+        const res = await viaRouter(run.platform.routerUrl, "snoop.build.localhost", "/");
+        uid = res.status === 200 ? (JSON.parse(res.text) as Snooped).uid : undefined;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(uid).toBeGreaterThanOrEqual(2_000_000_000);
+      expect(uid).not.toBe(built);
+    }, 60_000);
+
+    it("opens up a release built before replicas ran as users of their own", async () => {
+      // As an older Slipway left it: private directories, a private file, no seal.
+      const dir = join(run.home, "releases", "snoop", "v1");
+      await chmod(dir, 0o700);
+      await chmod(join(dir, "app", "server.js"), 0o600);
+      await rm(join(dir, "sealed"));
+      await run.platform.services.releases.sealReleasesBuiltBefore();
+      expect(statSync(dir).mode & 0o777).toBe(0o711);
+      expect(statSync(join(dir, "app", "server.js")).mode & 0o777).toBe(0o644);
+      const back = await client.call<{ deployment: { id: string } }>(
+        "POST",
+        "/api/v1/services/snoop/rollback",
+        { environment: "staging", to: 1 },
+      );
+      expect(back.status).toBe(202);
+      const done = await client.call<{ deployment: { status: string } }>(
+        "GET",
+        `/api/v1/deployments/${back.body.deployment.id}/wait?timeout=60s`,
+      );
+      expect(done.body.deployment.status).toBe("succeeded");
+    }, 60_000);
   },
 );

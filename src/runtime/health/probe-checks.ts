@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { request } from "node:http";
 import { connect } from "node:net";
+import { findSetpriv, shellAs } from "../process/run-as.js";
 import type { ProbeCheck, ProbeResult, ProbeTarget } from "./probe.js";
 
 /** Longest command output kept in a probe's message. */
@@ -83,10 +84,24 @@ function tcpCheck(host: string, port: number, timeoutMs: number): Promise<ProbeR
  */
 function commandCheck(command: string, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const child = spawn("/bin/sh", ["-c", command], {
+    const { runAs } = target;
+    const setpriv = runAs === undefined ? undefined : findSetpriv();
+    if (runAs !== undefined && setpriv === undefined) {
+      resolve({
+        ok: false,
+        message: "command: setpriv (util-linux) is needed to run it as the replica's user",
+      });
+      return;
+    }
+    // As the replica's own user, through setpriv: no way back to root through a setuid binary.
+    const [file, args] = shellAs(command, runAs, setpriv);
+    const child = spawn(file, args, {
       cwd: target.cwd,
-      env: { ...target.env, PORT: String(target.port) },
-      ...(target.runAs === undefined ? {} : { uid: target.runAs.uid, gid: target.runAs.gid }),
+      env: {
+        ...target.env,
+        ...(runAs?.home === undefined ? {} : { HOME: runAs.home, TMPDIR: runAs.home }),
+        PORT: String(target.port),
+      },
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -52,8 +52,8 @@ export interface ProbeTarget {
   host?: string;
   cwd?: string;
   env?: Record<string, string>;
-  /** A command probe runs as the replica's own user, never as the platform's root. */
-  runAs?: { uid: number; gid: number };
+  /** A command probe runs as the replica's own user, never as the platform's root, with its HOME. */
+  runAs?: { uid: number; gid: number; home?: string };
 }
 
 /** The outcome of one check. */

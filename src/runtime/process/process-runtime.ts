@@ -146,6 +146,7 @@ export class ProcessRuntime implements Runtime {
       resources: spec.resources,
       limits,
       cgroups,
+      ...(user === undefined ? {} : { home: user.home }),
     };
     writeStateFile(paths.replica, record);
     let run: PidRecord;
@@ -498,6 +499,7 @@ function toHandle(record: ReplicaRecord, run: PidRecord): ReplicaHandle {
     port: record.port,
     startedAt: run.startedAt,
     limits: record.limits,
+    ...(record.home === undefined ? {} : { home: record.home }),
   };
 }
 

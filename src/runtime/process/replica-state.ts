@@ -34,6 +34,8 @@ export interface ReplicaRecord {
   resources: ReplicaResources;
   limits: ReplicaHandle["limits"];
   cgroups: ReplicaCgroups;
+  /** Its private HOME, when it runs as a user of its own. */
+  home?: string;
 }
 
 /** The processes of one run of a replica. */

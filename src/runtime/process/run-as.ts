@@ -49,3 +49,31 @@ export function prepareReplicaHome(replicaStateDir: string, runAs: RunAs): strin
   }
   return home;
 }
+
+/**
+ * `/bin/sh -c command` as the given user, through setpriv: its uid and gid, no supplementary
+ * groups, and no_new_privs, so no setuid binary leads back to root. Without a user, the shell
+ * itself.
+ */
+export function shellAs(
+  command: string,
+  runAs: RunAs | undefined,
+  setpriv: string | undefined,
+): [string, string[]] {
+  if (runAs === undefined || setpriv === undefined) {
+    return ["/bin/sh", ["-c", command]];
+  }
+  return [
+    setpriv,
+    [
+      `--reuid=${runAs.uid}`,
+      `--regid=${runAs.gid}`,
+      "--clear-groups",
+      "--no-new-privs",
+      "--",
+      "/bin/sh",
+      "-c",
+      command,
+    ],
+  ];
+}
