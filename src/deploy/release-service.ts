@@ -133,6 +133,26 @@ export class ReleaseService {
     }
   }
 
+  /** A build that threw (a bug, a store that failed) must not stay "building" for ever. */
+  async #failCrashedBuild(release: Release, input: CreateReleaseInput, error: unknown): Promise<void> {
+    const reason = `the build could not run: ${error instanceof Error ? error.message : String(error)}`;
+    const updated = await this.#options.store.db
+      .updateTable("releases")
+      .set({ status: "failed", failure_reason: reason })
+      .where("id", "=", release.id)
+      .where("status", "=", "building")
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) > 0) {
+      await this.#options.publish({
+        kind: "release.failed",
+        message: `Build of ${input.service} v${release.version} failed: ${reason}`,
+        service: input.service,
+        environment: input.deployTo ?? "",
+        data: { releaseVersion: release.version, releaseId: release.id, reason, lastLog: [] },
+      });
+    }
+  }
+
   /** Replicas reach their release through these directories; none of them can be listed. */
   async #openPathTo(service: string, version: number): Promise<void> {
     const home = this.#options.home;
@@ -184,9 +204,10 @@ export class ReleaseService {
       environment: input.deployTo ?? "",
       data: { releaseVersion: release.version, releaseId: release.id, actor: input.actor },
     });
-    const work = this.#build(release, input, archive).catch((error: unknown) =>
-      this.#options.log.error({ err: error, release: release.id }, "release build crashed"),
-    );
+    const work = this.#build(release, input, archive).catch(async (error: unknown) => {
+      this.#options.log.error({ err: error, release: release.id }, "release build crashed");
+      await this.#failCrashedBuild(release, input, error).catch(() => undefined);
+    });
     this.#builds.set(release.id, work);
     work.finally(() => this.#builds.delete(release.id));
     return release;

@@ -8,7 +8,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable("workload_users")
     .addColumn("name", "text", (column) => column.primaryKey())
-    .addColumn("uid", "integer", (column) => column.notNull().unique())
+    // bigint: the blocks reach 4,000,000,000, past PostgreSQL's integer.
+    .addColumn("uid", "bigint", (column) => column.notNull().unique())
     .addColumn("created_at", "text", (column) => column.notNull())
     .execute();
 }
