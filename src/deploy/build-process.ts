@@ -43,10 +43,11 @@ export function stopRecordedBuild(file: string): void {
 }
 
 /**
- * Ends every process of a build's user: what a build left running in the background (even one
+ * Ends every process of a workload user: what a build left running in the background (even one
  * that called setsid) could otherwise write to the release after it is sealed through a file it
- * opened before, or race the walk that gives the next build its tree. The user is the service's
- * builds' own, so nothing else runs as it.
+ * opened before, or race the walk that gives the next build its tree; what a probe of an
+ * environment left would outlive its last replica. The user is that build's or environment's
+ * own, so nothing else runs as it.
  */
 export function killUserProcesses(user: RunAs): void {
   const setpriv = findSetpriv();

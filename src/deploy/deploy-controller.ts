@@ -9,6 +9,7 @@ import {
 } from "../spec/index.js";
 import type { Deployment, Environment, Release, Replica, SecretBox, Store } from "../store/index.js";
 import { newId, nowIso, resolveSecrets } from "../store/index.js";
+import { killUserProcesses } from "./build-process.js";
 import { planCanary } from "./canary-plan.js";
 import { watchCanary } from "./canary-watch.js";
 import { LiveReplica, type Publish, type StoredReplica } from "./live-replica.js";
@@ -1037,6 +1038,20 @@ export class DeployController {
     } finally {
       await replica.flushed();
       this.#replicas.delete(replica.id);
+      this.#endLeftovers(replica);
+    }
+  }
+
+  /**
+   * Once an environment's last replica is gone, so is everything its user still runs: what a
+   * command probe started in the background lives outside the replica's cgroup, and would
+   * survive the stop (and `slipway down`) otherwise.
+   */
+  #endLeftovers(stopped: LiveReplica): void {
+    const { runAs } = stopped.plan.spec;
+    const siblings = [...this.#replicas.values()].some((other) => other.plan.spec.runAs?.uid === runAs?.uid);
+    if (runAs !== undefined && !siblings) {
+      killUserProcesses(runAs);
     }
   }
 

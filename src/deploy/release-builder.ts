@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createReadStream } from "node:fs";
-import { chown, mkdir, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
@@ -19,7 +19,7 @@ import {
   killUserProcesses,
   recordBuildProcess,
 } from "./build-process.js";
-import { giveTree, sealTree } from "./tree-ownership.js";
+import { copySealed, giveTree, lockAsRoot, removeAsRoot, sealTree } from "./tree-ownership.js";
 
 export interface BuildInput {
   /** The uploaded tar.gz of the source tree. */
@@ -67,12 +67,22 @@ export async function buildRelease(input: BuildInput): Promise<BuildOutcome> {
       tail.shift();
     }
   };
+  const build = input.spec.build;
+  // A build as a user of its own works in a directory only that user can enter, never in the
+  // release itself: no other workload can open a file there (and keep it open past the seal)
+  // or play with the paths root later walks. The release gets a copy of the result.
+  const workspace =
+    input.runAs !== undefined && build !== undefined ? buildWorkspace(input.appDir) : undefined;
+  const tree = workspace?.app ?? input.appDir;
   try {
+    if (input.runAs !== undefined) {
+      killUserProcesses(input.runAs);
+    }
+    await removeAsRoot(buildWorkspace(input.appDir).dir);
     await rm(input.appDir, { recursive: true, force: true });
-    await mkdir(input.appDir, { recursive: true });
+    await mkdir(tree, { recursive: true, mode: 0o700 });
     note("slipway: unpacking the source");
-    await unpackSource(input.archive, input.appDir, input.unpackLimits ?? UNPACK_LIMITS);
-    const build = input.spec.build;
+    await unpackSource(input.archive, tree, input.unpackLimits ?? UNPACK_LIMITS);
     if (!build) {
       if (input.runAs !== undefined) {
         // Files as uploaded may be private to their owner (0600): every environment's user reads them.
@@ -82,30 +92,29 @@ export async function buildRelease(input: BuildInput): Promise<BuildOutcome> {
       return { ok: true };
     }
     note(`slipway: running ${build.command} in ${build.workdir}`);
-    const buildHome = join(dirname(input.appDir), "build-home");
-    if (input.runAs !== undefined) {
-      // Nothing of an earlier build may run as this user while the tree changes hands.
-      killUserProcesses(input.runAs);
-      await giveTree(input.appDir, input.runAs);
-      await mkdir(buildHome, { recursive: true, mode: 0o700 });
-      await chown(buildHome, input.runAs.uid, input.runAs.gid);
+    if (workspace !== undefined && input.runAs !== undefined) {
+      await mkdir(workspace.home, { mode: 0o700 });
+      // Bottom up, ending with the workspace itself: the user can enter only once all is its own.
+      await giveTree(workspace.dir, input.runAs);
     }
     const code = await runBuildCommand(
       build.command,
-      join(input.appDir, build.workdir),
+      join(tree, build.workdir),
       input,
       note,
-      buildHome,
+      workspace?.home,
     );
-    if (input.runAs !== undefined) {
-      // What the build left running in the background ends with it, before the tree is sealed.
+    if (workspace !== undefined && input.runAs !== undefined) {
+      // What the build left running in the background ends with it; then the workspace is
+      // root's alone, so nothing can change it while it is copied and removed.
       killUserProcesses(input.runAs);
-    }
-    await rm(buildHome, { recursive: true, force: true });
-    if (code === 0) {
-      if (input.runAs !== undefined) {
-        await sealTree(input.appDir);
+      await lockAsRoot(workspace.dir);
+      if (code === 0) {
+        await copySealed(workspace.app, input.appDir);
       }
+      await removeAsRoot(workspace.dir);
+    }
+    if (code === 0) {
       note("slipway: build succeeded");
       return { ok: true };
     }
@@ -119,11 +128,21 @@ export async function buildRelease(input: BuildInput): Promise<BuildOutcome> {
   } catch (error) {
     const reason = `could not unpack or build: ${error instanceof Error ? error.message : String(error)}`;
     note(`slipway: ${reason}`, "stderr");
+    if (input.runAs !== undefined) {
+      killUserProcesses(input.runAs);
+    }
+    await removeAsRoot(buildWorkspace(input.appDir).dir).catch(() => undefined);
     await removeFailedTree(input.appDir);
     return { ok: false, reason, lastLines: [...tail] };
   } finally {
     log.close();
   }
+}
+
+/** Where an isolated build works: beside the release's app directory, never inside it. */
+export function buildWorkspace(appDir: string): { dir: string; app: string; home: string } {
+  const dir = join(dirname(appDir), "build");
+  return { dir, app: join(dir, "app"), home: join(dir, "home") };
 }
 
 /**
@@ -181,7 +200,7 @@ function runBuildCommand(
   cwd: string,
   input: BuildInput,
   note: (line: string, stream: LogRecord["stream"]) => void,
-  buildHome: string,
+  buildHome: string | undefined,
 ): Promise<number | null> {
   return new Promise((resolve, reject) => {
     const { runAs } = input;
@@ -193,7 +212,7 @@ function runBuildCommand(
       cwd,
       env: {
         ...input.baseEnv,
-        ...(runAs === undefined ? {} : { HOME: buildHome, TMPDIR: buildHome }),
+        ...(runAs === undefined || buildHome === undefined ? {} : { HOME: buildHome, TMPDIR: buildHome }),
         ...input.spec.env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -9,8 +9,8 @@ import { buildProcessFile, killUserProcesses, stopRecordedBuild } from "./build-
 import { type ControllerLogger, DeployConflict, type DeployController } from "./deploy-controller.js";
 import type { Publish } from "./live-replica.js";
 import { buildLogDir, releaseAppDir, releaseDir } from "./paths.js";
-import { buildRelease } from "./release-builder.js";
-import { sealTree } from "./tree-ownership.js";
+import { buildRelease, buildWorkspace } from "./release-builder.js";
+import { removeAsRoot, sealTree } from "./tree-ownership.js";
 import { buildUser, type WorkloadUsers } from "./workload-users.js";
 
 /** In a release's directory: its tree was sealed for workload users (see sealTree). */
@@ -87,10 +87,9 @@ export class ReleaseService {
       if (runAs !== undefined) {
         killUserProcesses(runAs);
       }
-      await rm(join(releaseDir(this.#options.home, release.service, release.version), "build-home"), {
-        recursive: true,
-        force: true,
-      });
+      await removeAsRoot(
+        buildWorkspace(releaseAppDir(this.#options.home, release.service, release.version)).dir,
+      );
       const log = new RotatingLogWriter(buildLogDir(this.#options.home, release.service, release.version));
       log.write([{ at: nowIso(), stream: "stderr", line: `slipway: ${reason}` }]);
       log.close();

@@ -1,4 +1,15 @@
-import { chmod, chown, lchown, lstat, readdir } from "node:fs/promises";
+import {
+  chmod,
+  chown,
+  copyFile,
+  lchown,
+  lstat,
+  mkdir,
+  readdir,
+  readlink,
+  rm,
+  symlink,
+} from "node:fs/promises";
 import { join } from "node:path";
 import type { RunAs } from "../runtime/index.js";
 
@@ -40,6 +51,51 @@ export async function sealTree(dir: string): Promise<void> {
       await lchown(path, 0, 0);
     }
   });
+}
+
+/**
+ * Makes a directory root's alone (0700), not following a link: once its user's processes are
+ * gone, nothing else can change what is inside, so root may walk it by path.
+ */
+export async function lockAsRoot(dir: string): Promise<void> {
+  const info = await lstat(dir).catch(() => undefined);
+  if (info?.isDirectory()) {
+    await chown(dir, 0, 0);
+    await chmod(dir, 0o700);
+  }
+}
+
+/**
+ * Removes a directory a workload user had: locked first (see {@link lockAsRoot}), because a
+ * recursive removal by path follows whatever a still-running process swaps in, as root.
+ */
+export async function removeAsRoot(dir: string): Promise<void> {
+  await lockAsRoot(dir);
+  await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Copies a built tree into a new one of root's, sealed as {@link sealTree} leaves it: every file
+ * a fresh inode, so a descriptor some process opened on the build's files (and kept, or passed
+ * on) writes to nothing any replica runs. Links are copied as links; FIFOs, sockets and devices
+ * are left out.
+ */
+export async function copySealed(from: string, to: string): Promise<void> {
+  const info = await lstat(from);
+  if (info.isDirectory()) {
+    await mkdir(to, { mode: 0o755 });
+    await chmod(to, 0o755);
+    for (const name of await readdir(from)) {
+      await copySealed(join(from, name), join(to, name));
+    }
+  } else if (info.isFile()) {
+    await copyFile(from, to);
+    // libuv's copy takes the source's owner (and mode) along: the copy is made root's here.
+    await chown(to, 0, 0);
+    await chmod(to, Number(info.mode) & 0o100 ? 0o755 : 0o644);
+  } else if (info.isSymbolicLink()) {
+    await symlink(await readlink(from), to);
+  }
 }
 
 type Visit = (path: string, info: Awaited<ReturnType<typeof lstat>>) => Promise<void>;

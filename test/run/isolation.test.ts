@@ -34,7 +34,7 @@ process.on("SIGTERM", () => process.exit(0));
 const spec = [
   "service: snoop",
   "start: node server.js",
-  "build: node -e \"require('fs').writeFileSync('built.txt', String(process.getuid()))\"",
+  "build: node -e \"const fs = require('fs'); fs.writeFileSync('built.txt', String(process.getuid())); fs.writeFileSync('workspace.txt', (fs.statSync('..').mode & 0o777).toString(8) + ' ' + fs.statSync('..').uid)\"",
   "replicas: 1",
   "secrets: [API_KEY]",
   "health:",
@@ -132,7 +132,9 @@ describe.skipIf(process.getuid?.() !== 0)(
       const buildUid = Number(readFileSync(join(app, "built.txt"), "utf8"));
       expect(buildUid).toBeGreaterThanOrEqual(2_000_000_000);
       expect(buildUid).not.toBe((await snoop("staging")).uid);
-      expect(readdirSync(join(run.home, "releases", "snoop", "v1"))).not.toContain("build-home");
+      // It built in a workspace only its user could enter, gone now; the release is a copy.
+      expect(readFileSync(join(app, "workspace.txt"), "utf8")).toBe(`700 ${buildUid}`);
+      expect(readdirSync(join(run.home, "releases", "snoop", "v1"))).not.toContain("build");
       expect(statSync(run.home).mode & 0o777).toBe(0o711);
     });
 
@@ -205,6 +207,32 @@ describe.skipIf(process.getuid?.() !== 0)(
         `/api/v1/deployments/${back.body.deployment.id}/wait?timeout=60s`,
       );
       expect(done.body.deployment.status).toBe("succeeded");
+    }, 60_000);
+
+    it("ends what a command probe left running once the environment's last replica stops", async () => {
+      const marker = `probe-left-${process.pid}`;
+      const probed = spec
+        .replace("build: ", "# build: ")
+        .replace(
+          "  readiness: { http: /, period: 200ms }",
+          `  readiness: { command: "(setsid node -e 'setTimeout(() => {}, 300000)' ${marker} &); true", period: 200ms }`,
+        );
+      await client.apply("probed", probed.replace("service: snoop", "service: probed"));
+      const { deployment } = await client.deploy(
+        "probed",
+        await packApp({ "server.js": snoopSource(run.home) }),
+      );
+      expect(deployment?.status).toBe("succeeded");
+      expect(processesWith(marker).length).toBeGreaterThan(0);
+      const scaled = await client.call("POST", "/api/v1/services/probed/scale", {
+        environment: "staging",
+        replicas: 0,
+      });
+      expect(scaled.status).toBe(200);
+      for (let i = 0; i < 100 && processesWith(marker).length > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(processesWith(marker)).toEqual([]);
     }, 60_000);
   },
 );
