@@ -6,7 +6,8 @@
  *
  * hello-api is measured three times: as shipped (readiness probe every 2 s), with a 200 ms probe
  * period, since the probe period bounds how soon a replica can be seen ready, and with no health
- * section (the default check that $PORT accepts connections).
+ * section (the default check that $PORT accepts connections); run as root, once more with the
+ * 200 ms probe and replicas as the platform's own user, for what isolation costs.
  */
 import { spawn } from "node:child_process";
 import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
@@ -52,7 +53,11 @@ function withHealth(spec: string, period: string | "none"): string {
   return spec.replace("period: 2s", `period: ${period}`);
 }
 
-async function variant(label: string, period: string | "none"): Promise<string[]> {
+async function variant(
+  label: string,
+  period: string | "none",
+  platformEnv: Record<string, string> = {},
+): Promise<string[]> {
   const dir = await mkdtemp(join(tmpdir(), "slipway-hello-"));
   await cp(helloApi, dir, { recursive: true });
   const spec = withHealth(await readFile(join(dir, "slipway.yaml"), "utf8"), period);
@@ -60,7 +65,7 @@ async function variant(label: string, period: string | "none"): Promise<string[]
     throw new Error("could not take the health section out of hello-api's slipway.yaml");
   }
   await writeFile(join(dir, "slipway.yaml"), spec);
-  const platform = await startBenchPlatform();
+  const platform = await startBenchPlatform(platformEnv);
   try {
     const v1 = await platform.deployDir(dir, "staging");
     const v2 = await platform.deployDir(dir, "staging");
@@ -86,6 +91,16 @@ const rows = [
   ...(await variant("readiness every 2 s (as shipped)", "2s")),
   ...(await variant("readiness every 200 ms", "200ms")),
   ...(await variant("no health probes (ready once $PORT accepts connections, checked every 250 ms)", "none")),
+  // As root, replicas run as users of their own (setpriv, a private HOME): what that costs.
+  ...(process.getuid?.() === 0
+    ? await variant(
+        "readiness every 200 ms, replicas as the platform's own user (SLIPWAY_ISOLATION=off)",
+        "200ms",
+        {
+          SLIPWAY_ISOLATION: "off",
+        },
+      )
+    : []),
 ];
 console.log(
   `\nmedian of ${rounds} rounds; a redeploy replaces 2 replicas one at a time (maxSurge 1, maxUnavailable 0): two start-and-ready rounds\n`,

@@ -9,6 +9,8 @@ const platform = await startPlatform({
   handleSignals: true,
   // For bench/router-isolation.ts, which compares both.
   routerInProcess: process.env.SLIPWAY_ROUTER_IN_PROCESS === "1",
+  // For bench/deploy-time.ts, which compares replicas as users of their own with the platform's.
+  ...(process.env.SLIPWAY_ISOLATION === "off" ? { isolation: "off" } : {}),
 });
 process.stdout.write(
   `${JSON.stringify({ url: platform.url, routerUrl: platform.routerUrl, adminToken: platform.adminToken })}\n`,
