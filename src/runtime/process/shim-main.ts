@@ -14,6 +14,7 @@ import { processStartTime, processTree, readRssBytes } from "../proc/proc-stat.j
 import { signalProcessTree, terminateProcessTree } from "../proc/signal-tree.js";
 import type { ReplicaExit } from "../runtime.js";
 import { describeExit, type ObservedExit } from "./exit-record.js";
+import { closeInheritedDescriptors } from "./inherited-descriptors.js";
 import {
   type PidRecord,
   type ReplicaPaths,
@@ -74,6 +75,8 @@ const DRAIN_TIMEOUT_MS = 1000;
 export async function runShim(replicaStateDir: string): Promise<void> {
   const paths = replicaPathsIn(replicaStateDir);
   const config = await readConfig();
+  // Only its stdio and its pipes reach the replica, not what the platform's parent held open.
+  closeInheritedDescriptors();
   const writer = new RotatingLogWriter(config.logDir, config.logRotation);
   const oomBaseline = readOomState(config.cgroups).oomKills;
   const procsFiles = cgroupProcsFiles(config.cgroups);
