@@ -223,6 +223,10 @@ describe.skipIf(process.getuid?.() !== 0)(
         await packApp({ "server.js": snoopSource(run.home) }),
       );
       expect(deployment?.status).toBe("succeeded");
+      // The probe's background process starts on its own time, after the probe passed.
+      for (let i = 0; i < 100 && processesWith(marker).length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       expect(processesWith(marker).length).toBeGreaterThan(0);
       const scaled = await client.call("POST", "/api/v1/services/probed/scale", {
         environment: "staging",

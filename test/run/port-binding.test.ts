@@ -36,7 +36,8 @@ describe("a service without health probes", () => {
     run = await startRunPlatform("slipway-port-binding-");
     ({ client } = run);
     await client.apply("boots", spec("boots"));
-    await client.apply("mute", spec("mute", "3s"));
+    // Long enough for a few port checks even on a busy machine (a slow start left none by 3 s).
+    await client.apply("mute", spec("mute", "6s"));
   }, 60_000);
   afterAll(() => run?.close());
 
@@ -128,7 +129,7 @@ describe("a service without health probes", () => {
     // The rollout's deadline and the port check's end together (both deploy.readyTimeout):
     // either way the reason names the wait and what the last check found.
     expect(deployment?.reason).toMatch(
-      /(did not become ready within 3 s \(deploy\.readyTimeout\); its last check|did not listen on \$PORT within 3 s \(deploy\.readyTimeout\).*): tcp \d+: connect ECONNREFUSED/,
+      /(did not become ready within 6 s \(deploy\.readyTimeout\); its last check|did not listen on \$PORT within 6 s \(deploy\.readyTimeout\).*): tcp \d+: connect ECONNREFUSED/,
     );
   }, 60_000);
 });
