@@ -320,6 +320,9 @@ describe("process runtime", () => {
     ]);
     expect(statSync(home)).toMatchObject({ uid: 2_000_000_123, mode: expect.any(Number) });
     expect(statSync(home).mode & 0o777).toBe(0o700);
+    // Gone with the replica, as an emptyDir goes with its pod.
+    await runtime.stop("sandboxed", { graceMs: 200 });
+    expect(existsSync(home)).toBe(false);
   });
 
   it("survives a replica writing 50 MB/s: the platform stays responsive and rotation bounds the disk", async () => {

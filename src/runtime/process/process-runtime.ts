@@ -44,7 +44,7 @@ import {
   resetReplicaState,
   writeStateFile,
 } from "./replica-state.js";
-import { checkRunAs, findSetpriv, prepareReplicaHome } from "./run-as.js";
+import { checkRunAs, findSetpriv, prepareReplicaHome, removeReplicaHome } from "./run-as.js";
 import type { ShimConfig, ShimMemoryEnforcement } from "./shim-config.js";
 import { spawnShim } from "./spawn-shim.js";
 import { validateSpec } from "./validate-spec.js";
@@ -190,6 +190,10 @@ export class ProcessRuntime implements Runtime {
     const record = this.#record(id);
     const recorded = readStateFile<ReplicaExit>(paths.exit);
     if (recorded !== undefined) {
+      // Ended already (a crash, a lost shim): stopping it now is its removal all the same.
+      if (record.home !== undefined) {
+        removeReplicaHome(record.home);
+      }
       this.#deliver(id, recorded);
       return recorded;
     }
@@ -220,6 +224,9 @@ export class ProcessRuntime implements Runtime {
     }
     // Normally the shim removed them already; after a lost shim this is the only clean-up.
     await removeReplicaCgroups(record.cgroups);
+    if (record.home !== undefined) {
+      removeReplicaHome(record.home);
+    }
     this.#deliver(id, exit);
     return exit;
   }
@@ -483,7 +490,10 @@ export class ProcessRuntime implements Runtime {
     }
     await removeReplicaCgroups(cgroups);
     this.#watched.delete(id);
-    rmSync(paths.dir, { recursive: true, force: true });
+    // A home that could not be emptied is left, with the directory it is in: root never walks it.
+    if (record?.home === undefined || removeReplicaHome(record.home)) {
+      rmSync(paths.dir, { recursive: true, force: true });
+    }
   }
 }
 

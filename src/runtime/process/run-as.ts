@@ -1,4 +1,14 @@
-import { accessSync, chmodSync, chownSync, constants, mkdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+  accessSync,
+  chmodSync,
+  chownSync,
+  constants,
+  lstatSync,
+  mkdirSync,
+  rmdirSync,
+  rmSync,
+} from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import type { RunAs } from "../runtime.js";
 import { RuntimeError } from "../runtime-error.js";
@@ -76,4 +86,36 @@ export function shellAs(
       command,
     ],
   ];
+}
+
+/**
+ * Removes a replica's home when the replica is gone for good, as Kubernetes removes an emptyDir
+ * with its pod. Its contents go as its own user: other replicas of the environment run as that
+ * user too and may still reach in, so root must not walk it by path (a swapped-in link would
+ * have root delete what it points to). The emptied directory itself is then root's to remove.
+ */
+export function removeReplicaHome(home: string): boolean {
+  let owner: { uid: number; gid: number };
+  try {
+    const info = lstatSync(home);
+    if (!info.isDirectory()) {
+      rmSync(home, { force: true });
+      return true;
+    }
+    owner = { uid: info.uid, gid: info.gid };
+  } catch {
+    return true;
+  }
+  const setpriv = findSetpriv();
+  if (owner.uid !== 0 && setpriv !== undefined) {
+    const [file, args] = shellAs('rm -rf -- "$0"/* "$0"/.[!.]* "$0"/..?*', owner, setpriv);
+    spawnSync(file, [...args, home], { stdio: "ignore" });
+  }
+  try {
+    rmdirSync(home);
+    return true;
+  } catch {
+    // Refilled meanwhile, or not emptied: it stays, in a directory only root can list.
+    return false;
+  }
 }
