@@ -1,13 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import {
-  findSetpriv,
-  isSameProcess,
-  processStartTime,
-  type RunAs,
-  shellAs,
-  signalProcessTree,
-} from "../runtime/index.js";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { isSameProcess, processStartTime, signalProcessTree } from "../runtime/index.js";
 
 /** Where a running build's process is noted, beside its release's app dir. */
 export function buildProcessFile(releaseDir: string): string {
@@ -40,41 +32,4 @@ export function stopRecordedBuild(file: string): void {
     // No note (the crash came before the command started), or an unreadable one: nothing to stop.
   }
   forgetBuildProcess(file);
-}
-
-/**
- * Ends every process of a workload user: what a build left running in the background (even one
- * that called setsid) could otherwise write to the release after it is sealed through a file it
- * opened before, or race the walk that gives the next build its tree; what a probe of an
- * environment left would outlive its last replica. The user is that build's or environment's
- * own, so nothing else runs as it.
- */
-export function killUserProcesses(user: RunAs): void {
-  const setpriv = findSetpriv();
-  if (setpriv === undefined) {
-    return;
-  }
-  for (let round = 0; round < 5 && processUids().includes(user.uid); round++) {
-    // kill(-1) as that user reaches exactly its own processes (and not the shell that sends it).
-    const [file, args] = shellAs("kill -KILL -1", user, setpriv);
-    spawnSync(file, args, { stdio: "ignore" });
-  }
-}
-
-/** The real uid of every running process. */
-export function processUids(): number[] {
-  const uids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (/^\d+$/.test(entry)) {
-      try {
-        const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, "utf8"))?.[1];
-        if (uid !== undefined) {
-          uids.push(Number(uid));
-        }
-      } catch {
-        // Ended while we looked.
-      }
-    }
-  }
-  return uids;
 }

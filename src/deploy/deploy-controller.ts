@@ -9,7 +9,6 @@ import {
 } from "../spec/index.js";
 import type { Deployment, Environment, Release, Replica, SecretBox, Store } from "../store/index.js";
 import { newId, nowIso, resolveSecrets } from "../store/index.js";
-import { killUserProcesses } from "./build-process.js";
 import { planCanary } from "./canary-plan.js";
 import { watchCanary } from "./canary-watch.js";
 import { LiveReplica, type Publish, type StoredReplica } from "./live-replica.js";
@@ -19,7 +18,7 @@ import { applyRetention, type RetentionPolicy } from "./retention.js";
 import { planRollingUpdate, type RolloutStep } from "./rolling-plan.js";
 import { RolloutFailed, type RolloutFailure } from "./rollout-failed.js";
 import { buildRouteTable, type RoutedEnvironment } from "./route-table.js";
-import { environmentUser, type WorkloadUsers } from "./workload-users.js";
+import { environmentUser, killUserProcesses, type WorkloadUsers } from "./workload-users.js";
 
 export interface ControllerLogger {
   info(details: object, message: string): void;

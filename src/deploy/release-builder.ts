@@ -13,13 +13,9 @@ import {
   shellAs,
 } from "../runtime/index.js";
 import type { ServiceSpec } from "../spec/index.js";
-import {
-  buildProcessFile,
-  forgetBuildProcess,
-  killUserProcesses,
-  recordBuildProcess,
-} from "./build-process.js";
+import { buildProcessFile, forgetBuildProcess, recordBuildProcess } from "./build-process.js";
 import { copySealed, giveTree, lockAsRoot, removeAsRoot, sealTree } from "./tree-ownership.js";
+import { killUserProcesses } from "./workload-users.js";
 
 export interface BuildInput {
   /** The uploaded tar.gz of the source tree. */

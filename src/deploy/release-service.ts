@@ -5,13 +5,13 @@ import { RotatingLogWriter } from "../runtime/index.js";
 import type { ServiceSpec } from "../spec/index.js";
 import type { Release, Store } from "../store/index.js";
 import { isUniqueViolation, newId, nowIso } from "../store/index.js";
-import { buildProcessFile, killUserProcesses, stopRecordedBuild } from "./build-process.js";
+import { buildProcessFile, stopRecordedBuild } from "./build-process.js";
 import { type ControllerLogger, DeployConflict, type DeployController } from "./deploy-controller.js";
 import type { Publish } from "./live-replica.js";
 import { buildLogDir, releaseAppDir, releaseDir } from "./paths.js";
 import { buildRelease, buildWorkspace } from "./release-builder.js";
 import { removeAsRoot, sealTree } from "./tree-ownership.js";
-import { buildUser, type WorkloadUsers } from "./workload-users.js";
+import { buildUser, killUserProcesses, type WorkloadUsers } from "./workload-users.js";
 
 /** In a release's directory: its tree was sealed for workload users (see sealTree). */
 const SEALED_MARKER = "sealed";

@@ -1,10 +1,10 @@
+import { spawnSync } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { chmodSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Kysely } from "kysely";
-import { findSetpriv, type RunAs } from "../runtime/index.js";
+import { findSetpriv, type RunAs, shellAs } from "../runtime/index.js";
 import { type Database, isUniqueViolation, nowIso } from "../store/index.js";
-import { processUids } from "./build-process.js";
 
 /**
  * Each data directory allocates from a block of 65,536 uids of its own, drawn at random from
@@ -164,4 +164,41 @@ function readSysctl(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Ends every process of a workload user: what a build left running in the background (even one
+ * that called setsid) could otherwise write to the release after it is sealed through a file it
+ * opened before, or race the walk that gives the next build its tree; what a probe of an
+ * environment left would outlive its last replica. The user is that build's or environment's
+ * own, so nothing else runs as it.
+ */
+export function killUserProcesses(user: RunAs): void {
+  const setpriv = findSetpriv();
+  if (setpriv === undefined) {
+    return;
+  }
+  for (let round = 0; round < 5 && processUids().includes(user.uid); round++) {
+    // kill(-1) as that user reaches exactly its own processes (and not the shell that sends it).
+    const [file, args] = shellAs("kill -KILL -1", user, setpriv);
+    spawnSync(file, args, { stdio: "ignore" });
+  }
+}
+
+/** The real uid of every running process. */
+function processUids(): number[] {
+  const uids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (/^\d+$/.test(entry)) {
+      try {
+        const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, "utf8"))?.[1];
+        if (uid !== undefined) {
+          uids.push(Number(uid));
+        }
+      } catch {
+        // Ended while we looked.
+      }
+    }
+  }
+  return uids;
 }

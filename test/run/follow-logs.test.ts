@@ -17,12 +17,18 @@ describe("following a service's logs across a deploy", () => {
   }, 60_000);
   afterAll(() => run?.close());
 
-  it("shows the new replicas' first lines, written before the stream noticed them", async () => {
+  /** Follows the service's logs from its last line on. */
+  const followTracer = async () => {
     const stream = await followStream(
       `${run.platform.url}/api/v1/services/tracer/logs?environment=staging&follow=true&limit=1`,
       run.platform.adminToken ?? "",
     );
     expect(stream.status).toBe(200);
+    return stream;
+  };
+
+  it("shows the new replicas' first lines, written before the stream noticed them", async () => {
+    const stream = await followTracer();
     try {
       const { deployment } = await run.client.deploy(
         "tracer",
@@ -47,11 +53,7 @@ describe("following a service's logs across a deploy", () => {
   }, 60_000);
 
   it("shows the lines of a replica that lived for less than a second", async () => {
-    const stream = await followStream(
-      `${run.platform.url}/api/v1/services/tracer/logs?environment=staging&follow=true&limit=1`,
-      run.platform.adminToken ?? "",
-    );
-    expect(stream.status).toBe(200);
+    const stream = await followTracer();
     try {
       // It crashes at once: the rollout fails and stops it well within the discovery's second.
       const { deployment } = await run.client.deploy(

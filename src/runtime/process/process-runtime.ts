@@ -86,7 +86,6 @@ const STOP_KILL_WAIT_MS = 5000;
 export class ProcessRuntime implements Runtime {
   readonly name = "process";
   readonly #options: Required<Omit<ProcessRuntimeOptions, "baseEnv">> & { baseEnv: Record<string, string> };
-  #setpriv: string | undefined;
   readonly #instance: string;
   #support: CgroupSupport | undefined;
   readonly #watched = new Set<string>();
@@ -343,8 +342,7 @@ export class ProcessRuntime implements Runtime {
 
   /** The user a replica drops to, and its private home; refused unless the platform can drop root. */
   #user(runAs: RunAs, replicaDir: string): { runAs: ShimConfig["runAs"] & object; home: string } {
-    this.#setpriv ??= findSetpriv() ?? "";
-    const setpriv = checkRunAs(runAs, this.#setpriv || undefined);
+    const setpriv = checkRunAs(runAs, findSetpriv());
     return { runAs: { ...runAs, setpriv }, home: prepareReplicaHome(replicaDir, runAs) };
   }
 

@@ -13,18 +13,33 @@ import { delimiter, dirname, join } from "node:path";
 import type { RunAs } from "../runtime.js";
 import { RuntimeError } from "../runtime-error.js";
 
-/** Where `setpriv` (util-linux) is: the shim's way to drop root after joining the cgroups. */
-export function findSetpriv(path = process.env.PATH ?? ""): string | undefined {
-  for (const dir of [...path.split(delimiter), "/usr/bin", "/bin", "/usr/sbin", "/sbin"]) {
-    const candidate = join(dir, "setpriv");
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here.
+let setprivPath: string | null | undefined;
+
+/**
+ * Where `setpriv` (util-linux) is: the shim's way to drop root after joining the cgroups. Looked
+ * up once: command probes ask for it on every check.
+ */
+export function findSetpriv(): string | undefined {
+  if (setprivPath === undefined) {
+    setprivPath = null;
+    for (const dir of [
+      ...(process.env.PATH ?? "").split(delimiter),
+      "/usr/bin",
+      "/bin",
+      "/usr/sbin",
+      "/sbin",
+    ]) {
+      const candidate = join(dir, "setpriv");
+      try {
+        accessSync(candidate, constants.X_OK);
+        setprivPath = candidate;
+        break;
+      } catch {
+        // Not here.
+      }
     }
   }
-  return undefined;
+  return setprivPath ?? undefined;
 }
 
 /** Refuses a `runAs` the platform cannot honour, rather than running the replica as root. */
