@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,6 +77,28 @@ describe("ReplicaSupervisor", () => {
     const types = events.map((event) => event.type);
     expect(types.slice(0, 5)).toEqual(["started", "ready", "exited", "restart-scheduled", "started"]);
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    "removes the private home of a replica stopped while it waits for its restart",
+    async () => {
+      // The platform's data directory is traversable, not listable (0711), when it isolates replicas.
+      chmodSync(workDir, 0o711);
+      const { supervisor, events } = supervise({
+        spec: specFor(workDir, appDir, {
+          id: "crash-looping",
+          command: 'echo kept >"$HOME/file"; exit 3',
+          runAs: { uid: 2_000_000_124, gid: 2_000_000_124 },
+        }),
+        backoff: { initialDelayMs: 60_000, maxDelayMs: 60_000, resetAfterMs: 60_000 },
+      });
+      await supervisor.start();
+      const home = supervisor.status().handle?.home ?? "";
+      await waitFor(() => events.some((event) => event.type === "restart-scheduled"), 5000, "the crash");
+      expect(readFileSync(join(home, "file"), "utf8")).toBe("kept\n");
+      expect(await supervisor.stop(200)).toBeUndefined();
+      expect(existsSync(home)).toBe(false);
+    },
+  );
 
   it("becomes Ready through its readiness probe and stops cleanly", async () => {
     const { supervisor, events } = supervise({

@@ -139,6 +139,10 @@ export class ReplicaSupervisor {
     const inspection = await this.#options.runtime.inspect(this.#options.spec.id);
     if (inspection?.running === true) {
       exit = await this.#options.runtime.stop(this.#options.spec.id, { graceMs });
+    } else if (inspection !== undefined) {
+      // Ended already (crash-looping, waiting for its restart): stopping it is still what removes
+      // what it left behind, its private home among them.
+      await this.#options.runtime.stop(this.#options.spec.id, { graceMs }).catch(() => undefined);
     }
     this.#unsubscribeExit();
     this.#status = { ...this.#status, phase: "Stopped", ready: false };

@@ -48,6 +48,8 @@ export interface RunAs {
 export interface ReplicaResources {
   memoryBytes?: number;
   cpuCores?: number;
+  /** Processes and threads at once, where a pids cgroup exists (default 4,096). */
+  maxProcesses?: number;
 }
 
 /** How a limit is enforced for a replica, so the platform can tell the user. */

@@ -6,9 +6,11 @@ const HYBRID_MOUNTINFO = `31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs 
 32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
 33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct
 35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+36 31 0:33 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids
 40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd
 41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw`;
 const HYBRID_CGROUP = `9:name=systemd:/
+8:pids:/
 4:memory:/process_api/a8de
 2:cpuacct:/
 1:cpu:/
@@ -21,12 +23,13 @@ const CONTAINER_MOUNTINFO =
   "500 490 0:30 /docker/abc /sys/fs/cgroup/memory ro,nosuid - cgroup cgroup rw,memory";
 
 describe("cgroup paths", () => {
-  it("finds the v1 memory and cpu hierarchies and this process's own cgroups in them", () => {
+  it("finds the v1 memory, cpu and pids hierarchies and this process's own cgroups in them", () => {
     const mounts = parseCgroupMounts(HYBRID_MOUNTINFO);
     expect(mounts.map((mount) => [mount.version, mount.mountPoint, mount.controllers])).toEqual([
       [1, "/sys/fs/cgroup/cpu", ["cpu"]],
       [1, "/sys/fs/cgroup/cpuacct", ["cpuacct"]],
       [1, "/sys/fs/cgroup/memory", ["memory"]],
+      [1, "/sys/fs/cgroup/pids", ["pids"]],
       [1, "/sys/fs/cgroup/systemd", []],
       [2, "/sys/fs/cgroup/unified", []],
     ]);
@@ -34,6 +37,7 @@ describe("cgroup paths", () => {
       v2: { mountPoint: "/sys/fs/cgroup/unified", ownDir: "/sys/fs/cgroup/unified" },
       v1Memory: "/sys/fs/cgroup/memory/process_api/a8de",
       v1Cpu: "/sys/fs/cgroup/cpu",
+      v1Pids: "/sys/fs/cgroup/pids",
     });
   });
 

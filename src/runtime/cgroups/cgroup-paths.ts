@@ -26,6 +26,8 @@ export interface CgroupCandidates {
   v1Memory?: string;
   /** This process's own cgroup directory in the v1 cpu hierarchy. */
   v1Cpu?: string;
+  /** This process's own cgroup directory in the v1 pids hierarchy. */
+  v1Pids?: string;
 }
 
 /** Parses `/proc/self/mountinfo`, keeping the cgroup and cgroup2 mounts (see proc(5)). */
@@ -67,7 +69,7 @@ export function parseProcessCgroups(procCgroup: string): ProcessCgroup[] {
 
 /**
  * Works out, as data, the directories of this process's own cgroups in the hierarchies that
- * can limit memory or CPU. Slipway nests its cgroups under the one it was started in, the way
+ * can limit memory, CPU or the number of processes. Slipway nests its cgroups under the one it was started in, the way
  * a delegated service must, so any limit placed on the platform also bounds its replicas.
  */
 export function planCgroupCandidates(mounts: CgroupMount[], cgroups: ProcessCgroup[]): CgroupCandidates {
@@ -80,12 +82,13 @@ export function planCgroupCandidates(mounts: CgroupMount[], cgroups: ProcessCgro
       candidates.v2 = { mountPoint: v2Mount.mountPoint, ownDir };
     }
   }
-  for (const controller of ["memory", "cpu"] as const) {
+  const keys = { memory: "v1Memory", cpu: "v1Cpu", pids: "v1Pids" } as const;
+  for (const controller of ["memory", "cpu", "pids"] as const) {
     const mount = mounts.find((entry) => entry.version === 1 && entry.controllers.includes(controller));
     const entry = cgroups.find((line) => line.controllers.includes(controller));
     const ownDir = mount !== undefined && entry !== undefined ? ownDirectory(mount, entry.path) : undefined;
     if (ownDir !== undefined) {
-      candidates[controller === "memory" ? "v1Memory" : "v1Cpu"] = ownDir;
+      candidates[keys[controller]] = ownDir;
     }
   }
   return candidates;

@@ -16,6 +16,8 @@ export interface CgroupParent {
 export interface CgroupSupport {
   memory?: CgroupParent;
   cpu?: CgroupParent;
+  /** Where a replica's count of processes and threads is capped (a fork bomb stays its own). */
+  pids?: CgroupParent;
   /** Why a mechanism was not usable, for the platform's log (e.g. "cgroup v2: no memory controller"). */
   notes: string[];
 }
@@ -40,7 +42,12 @@ export function detectCgroupSupport(instance: string): CgroupSupport {
   if (candidates.v2 !== undefined) {
     const v2 = prepareV2(candidates.v2.mountPoint, candidates.v2.ownDir, instance, notes);
     if (v2 !== undefined) {
-      return { memory: v2.parent, ...(v2.cpu ? { cpu: v2.parent } : {}), notes };
+      return {
+        memory: v2.parent,
+        ...(v2.cpu ? { cpu: v2.parent } : {}),
+        ...(v2.pids ? { pids: v2.parent } : {}),
+        notes,
+      };
     }
   }
   const support: CgroupSupport = { notes };
@@ -53,6 +60,11 @@ export function detectCgroupSupport(instance: string): CgroupSupport {
     support.cpu = prepareV1(candidates.v1Cpu, instance, "cpu.cfs_quota_us", notes);
   } else {
     notes.push("cgroup v1: no cpu controller mounted");
+  }
+  if (candidates.v1Pids !== undefined) {
+    support.pids = prepareV1(candidates.v1Pids, instance, "pids.max", notes);
+  } else {
+    notes.push("cgroup v1: no pids controller mounted");
   }
   return support;
 }
@@ -88,13 +100,13 @@ function prepareV2(
   ownDir: string,
   instance: string,
   notes: string[],
-): { parent: CgroupParent; cpu: boolean } | undefined {
+): { parent: CgroupParent; cpu: boolean; pids: boolean } | undefined {
   const available = readControllers(join(ownDir, "cgroup.controllers"));
   if (!available.includes("memory")) {
     notes.push(`cgroup v2: ${ownDir} has no memory controller`);
     return undefined;
   }
-  const wanted = available.includes("cpu") ? ["memory", "cpu"] : ["memory"];
+  const wanted = ["memory", ...["cpu", "pids"].filter((name) => available.includes(name))];
   try {
     enableControllers(ownDir, wanted, ownDir === mountPoint);
     let dir = join(ownDir, "slipway");
@@ -103,7 +115,11 @@ function prepareV2(
       enableControllers(level, wanted, true);
       dir = level;
     }
-    return { parent: { version: "cgroup-v2", dir }, cpu: wanted.includes("cpu") };
+    return {
+      parent: { version: "cgroup-v2", dir },
+      cpu: wanted.includes("cpu"),
+      pids: wanted.includes("pids"),
+    };
   } catch (error) {
     notes.push(`cgroup v2: cannot delegate memory under ${ownDir} (${messageOf(error)})`);
     return undefined;

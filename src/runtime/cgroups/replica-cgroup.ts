@@ -6,13 +6,24 @@ import type { CgroupSupport, CgroupVersion } from "./cgroup-support.js";
 export interface ReplicaCgroups {
   memory?: { version: CgroupVersion; dir: string };
   cpu?: { version: CgroupVersion; dir: string };
+  pids?: { version: CgroupVersion; dir: string };
 }
 
 /** The limits a replica asks for. */
 export interface CgroupLimits {
   memoryBytes?: number;
   cpuCores?: number;
+  /** Processes and threads the replica may have at once; default {@link DEFAULT_MAX_PROCESSES}. */
+  maxProcesses?: number;
 }
+
+/**
+ * Processes and threads per replica when none is asked for: a fork bomb in one replica then
+ * exhausts its own allowance, not the machine's pid space shared by every tenant and the
+ * platform. 4,096 is systemd's order of magnitude for a service (DefaultTasksMax is 15% of
+ * pid_max, 4,915 on a default kernel) and far above what a web process needs.
+ */
+export const DEFAULT_MAX_PROCESSES = 4096;
 
 /** What a memory cgroup says about out-of-memory kills and peak use. */
 export interface OomState {
@@ -28,7 +39,8 @@ export const CPU_PERIOD_MICROSECONDS = 100_000;
 /**
  * Creates the cgroups of replica `id` under the parents found by detectCgroupSupport and
  * writes its limits. A memory cgroup is created even without a memory limit, so every process
- * of the replica can be found and killed; a cpu cgroup only when a CPU limit is asked for.
+ * of the replica can be found and killed; a cpu cgroup only when a CPU limit is asked for; a
+ * pids cgroup always, capping its processes.
  * Throws when a directory or limit file cannot be written.
  */
 export function createReplicaCgroups(
@@ -48,6 +60,12 @@ export function createReplicaCgroups(
     mkdirSync(dir, { recursive: true });
     cgroups.cpu = { version: support.cpu.version, dir };
     writeCpuQuota(cgroups.cpu.version, dir, limits.cpuCores);
+  }
+  if (support.pids !== undefined) {
+    const dir = join(support.pids.dir, id);
+    mkdirSync(dir, { recursive: true });
+    cgroups.pids = { version: support.pids.version, dir };
+    writeFileSync(join(dir, "pids.max"), String(limits.maxProcesses ?? DEFAULT_MAX_PROCESSES));
   }
   return cgroups;
 }
@@ -86,9 +104,13 @@ function writeOptional(file: string, value: string): void {
   }
 }
 
+function replicaCgroupDirs(cgroups: ReplicaCgroups): string[] {
+  return [cgroups.memory?.dir, cgroups.cpu?.dir, cgroups.pids?.dir].filter((dir) => dir !== undefined);
+}
+
 /** The `cgroup.procs` files a process writes its pid into to join the replica's cgroups. */
 export function cgroupProcsFiles(cgroups: ReplicaCgroups): string[] {
-  const dirs = new Set([cgroups.memory?.dir, cgroups.cpu?.dir].filter((dir) => dir !== undefined));
+  const dirs = new Set(replicaCgroupDirs(cgroups));
   return [...dirs].map((dir) => join(dir, "cgroup.procs"));
 }
 
@@ -138,7 +160,7 @@ export function readMemoryCurrent(cgroups: ReplicaCgroups): number | undefined {
  * kernel finishes tearing the processes down. Returns the directories it could not remove.
  */
 export async function removeReplicaCgroups(cgroups: ReplicaCgroups, timeoutMs = 2000): Promise<string[]> {
-  const dirs = [...new Set([cgroups.memory?.dir, cgroups.cpu?.dir].filter((dir) => dir !== undefined))];
+  const dirs = [...new Set(replicaCgroupDirs(cgroups))];
   const deadline = Date.now() + timeoutMs;
   const left: string[] = [];
   for (const dir of dirs) {

@@ -141,6 +141,30 @@ describe("process runtime", () => {
       expect(cgroups.cpu === undefined || !existsSync(cgroups.cpu.dir)).toBe(true);
     });
 
+    it.skipIf(support.pids === undefined)(
+      "caps a replica's processes through its pids cgroup, so a fork bomb stays its own",
+      async () => {
+        const runtime = newRuntime();
+        await runtime.start(
+          spec({
+            id: "forker",
+            command: "i=0; while [ $i -lt 20 ]; do sleep 30 & i=$((i+1)); done; echo all forked",
+            resources: { maxProcesses: 8 },
+          }),
+        );
+        const { cgroups } = readReplicaRecord(workDir, "forker");
+        expect(readFileSync(join(cgroups.pids?.dir ?? "", "pids.max"), "utf8").trim()).toBe("8");
+        const exit = await waitFor(async () => (await runtime.inspect("forker"))?.exit, 10_000, "the exit");
+        const lines = (await collect(runtime.readLogs("forker"))).map((line) => line.line);
+        // The shell could not fork its ninth process and gave up; it never got to the end.
+        expect(lines.join("\n")).toMatch(/fork/i);
+        expect(lines).not.toContain("all forked");
+        expect(exit.code).not.toBe(0);
+        await runtime.stop("forker", { graceMs: 200 });
+        expect(existsSync(cgroups.pids?.dir ?? "")).toBe(false);
+      },
+    );
+
     it("OOM-kills through the cgroup and says the cgroup enforced it", async () => {
       const runtime = newRuntime();
       const limit = 64 * 1024 * 1024;
@@ -358,9 +382,9 @@ describe("process runtime", () => {
 });
 
 function readReplicaRecord(workDir: string, id: string) {
-  const record = readStateFile<{ cgroups: { memory?: { dir: string }; cpu?: { dir: string } } }>(
-    replicaPaths(join(workDir, "state"), id).replica,
-  );
+  const record = readStateFile<{
+    cgroups: { memory?: { dir: string }; cpu?: { dir: string }; pids?: { dir: string } };
+  }>(replicaPaths(join(workDir, "state"), id).replica);
   if (record === undefined) {
     throw new Error(`no replica record for ${id}`);
   }

@@ -307,7 +307,7 @@ export class ProcessRuntime implements Runtime {
       }
     }
     const support = this.cgroupSupport();
-    for (const parent of new Set([support.memory?.dir, support.cpu?.dir])) {
+    for (const parent of new Set([support.memory?.dir, support.cpu?.dir, support.pids?.dir])) {
       for (const name of parent === undefined ? [] : listReplicaCgroupNames(parent)) {
         if (!knownIds.has(name)) {
           await removeCgroupDir(join(parent ?? "", name), Date.now() + 2000);
@@ -328,7 +328,7 @@ export class ProcessRuntime implements Runtime {
    */
   removeEmptyCgroupParents(): void {
     const support = this.cgroupSupport();
-    for (const dir of new Set([support.memory?.dir, support.cpu?.dir])) {
+    for (const dir of new Set([support.memory?.dir, support.cpu?.dir, support.pids?.dir])) {
       try {
         if (dir !== undefined) {
           rmdirSync(dir);
