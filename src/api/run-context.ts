@@ -96,6 +96,8 @@ export function createRunServices(options: RunContextOptions): RunningServices {
     publish,
     log: options.log,
     controller,
+    // `#` is in no replica id: a build's cgroups never take the name of a replica's.
+    buildCgroups: (service) => runtime.createWorkCgroups(`${service}#build`),
   });
   let routerUrl: string | null = null;
   return {

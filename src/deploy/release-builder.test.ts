@@ -1,9 +1,10 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tar from "tar";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { ProcessRuntime } from "../runtime/index.js";
 import { parseServiceSpec, type ServiceSpec } from "../spec/index.js";
 import { buildRelease, type UnpackLimits } from "./release-builder.js";
 
@@ -37,6 +38,15 @@ const build = (paths: Awaited<ReturnType<typeof archiveOf>>, unpackLimits?: Unpa
     ...(unpackLimits ? { unpackLimits } : {}),
   });
 
+// Builds in cgroups need a machine that lets us make them (root, v1 pids or a delegated v2).
+const runtimeDir = mkdtempSync(join(tmpdir(), "slipway-builder-cgroups-"));
+const runtime = new ProcessRuntime({ stateDir: runtimeDir });
+const support = runtime.cgroupSupport();
+afterAll(() => {
+  runtime.removeEmptyCgroupParents();
+  rmSync(runtimeDir, { recursive: true, force: true });
+});
+
 describe("buildRelease", () => {
   it("stops unpacking a tree larger than the limit, as a gzip bomb is, and removes what it wrote", async () => {
     // 8 MiB of zeros: a few KiB compressed.
@@ -67,5 +77,39 @@ describe("buildRelease", () => {
       ok: true,
     });
     expect(existsSync(join(passing.appDir, "server.js"))).toBe(true);
+  });
+
+  describe.skipIf(support.pids === undefined)("in cgroups of its own", () => {
+    it("caps the build's processes, so a fork bomb fails the build and nothing else", async () => {
+      const cgroups = runtime.createWorkCgroups("web#build", { maxProcesses: 8 });
+      const outcome = await buildRelease({
+        ...(await archiveOf({ "server.js": "" })),
+        spec: spec(
+          'build: "i=0; while [ $i -lt 20 ]; do sleep 30 >/dev/null 2>&1 & i=$((i+1)); done; echo all forked"\n',
+        ),
+        baseEnv: { PATH: "/usr/bin:/bin" },
+        timeoutMs: 10_000,
+        cgroups,
+      });
+      expect(outcome.ok).toBe(false);
+      expect(outcome.ok ? [] : outcome.lastLines.join("\n")).toMatch(/fork/i);
+      // The sleeps it did fork went with the build's cgroups.
+      expect(cgroups.pids()).toEqual([]);
+      expect(cgroups.procsFiles.some((file) => existsSync(file))).toBe(false);
+    });
+
+    it("ends what a passing build left running in the background", async () => {
+      const cgroups = runtime.createWorkCgroups("web#build", {});
+      const outcome = await buildRelease({
+        ...(await archiveOf({ "server.js": "" })),
+        // Holding the build's output open: the build still ends when its command does.
+        spec: spec('build: "sleep 300 & echo left running"\n'),
+        baseEnv: { PATH: "/usr/bin:/bin" },
+        timeoutMs: 10_000,
+        cgroups,
+      });
+      expect(outcome).toEqual({ ok: true });
+      expect(cgroups.pids()).toEqual([]);
+    });
   });
 });

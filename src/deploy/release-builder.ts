@@ -6,11 +6,13 @@ import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import {
   findSetpriv,
+  joinThenExecArgs,
   LineSplitter,
   type LogRecord,
   RotatingLogWriter,
   type RunAs,
   shellAs,
+  type WorkCgroups,
 } from "../runtime/index.js";
 import type { ServiceSpec } from "../spec/index.js";
 import { buildProcessFile, forgetBuildProcess, recordBuildProcess } from "./build-process.js";
@@ -30,6 +32,11 @@ export interface BuildInput {
   unpackLimits?: UnpackLimits;
   /** Build as this user (the platform is root), in a tree given to it and sealed afterwards. */
   runAs?: RunAs;
+  /**
+   * Cgroups the build command runs in (its processes capped as a replica's are); removed, with
+   * whatever the build left running, when it ends.
+   */
+  cgroups?: WorkCgroups;
 }
 
 /** How much an uploaded source tree may unpack to: a small upload can expand a thousandfold. */
@@ -100,6 +107,8 @@ export async function buildRelease(input: BuildInput): Promise<BuildOutcome> {
       note,
       workspace?.home,
     );
+    // What the build left running in the background ends with it, isolated or not.
+    await input.cgroups?.remove();
     if (workspace !== undefined && input.runAs !== undefined) {
       // What the build left running in the background ends with it; then the workspace is
       // root's alone, so nothing can change it while it is copied and removed.
@@ -131,6 +140,7 @@ export async function buildRelease(input: BuildInput): Promise<BuildOutcome> {
     await removeFailedTree(input.appDir);
     return { ok: false, reason, lastLines: [...tail] };
   } finally {
+    await input.cgroups?.remove().catch(() => undefined);
     log.close();
   }
 }
@@ -203,7 +213,18 @@ function runBuildCommand(
     const setpriv = runAs === undefined ? undefined : findSetpriv();
     // The command is the user's own build step from their slipway.yaml, run as they wrote it;
     // as its own user, it is setpriv that runs the shell (no way back to root through setuid).
-    const [file, args] = shellAs(command, runAs, setpriv);
+    const procsFiles = input.cgroups?.procsFiles ?? [];
+    const [file, args]: [string, string[]] =
+      procsFiles.length === 0
+        ? shellAs(command, runAs, setpriv)
+        : [
+            "/bin/sh",
+            joinThenExecArgs(
+              command,
+              procsFiles,
+              runAs === undefined || setpriv === undefined ? undefined : { ...runAs, setpriv },
+            ),
+          ];
     const child = spawn(file, args, {
       cwd,
       env: {
@@ -244,6 +265,11 @@ function runBuildCommand(
       clearTimeout(timer);
       forgetBuildProcess(noted);
       reject(error);
+    });
+    // The build is over when its command is: in cgroups, what it left in the background (and
+    // holding its output open) ends with it, as a CI job's leftover processes do.
+    child.on("exit", () => {
+      input.cgroups?.remove().catch(() => undefined);
     });
     child.on("close", (code) => {
       clearTimeout(timer);

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { chmod, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { RotatingLogWriter } from "../runtime/index.js";
+import { RotatingLogWriter, type WorkCgroups } from "../runtime/index.js";
 import type { ServiceSpec } from "../spec/index.js";
 import type { Release, Store } from "../store/index.js";
 import { isUniqueViolation, newId, nowIso } from "../store/index.js";
@@ -29,6 +29,8 @@ export interface ReleaseServiceOptions {
   buildTimeoutMs?: number;
   /** The users builds run as; without, builds run as the platform's user. */
   users?: WorkloadUsers;
+  /** Cgroups for one build of `service` (capping its processes); without, builds run in none. */
+  buildCgroups?: (service: string) => WorkCgroups;
 }
 
 export interface CreateReleaseInput {
@@ -267,6 +269,9 @@ export class ReleaseService {
         baseEnv,
         timeoutMs: this.#options.buildTimeoutMs ?? 30 * 60_000,
         ...(runAs === undefined ? {} : { runAs }),
+        ...(this.#options.buildCgroups === undefined
+          ? {}
+          : { cgroups: this.#options.buildCgroups(input.service) }),
       }),
     );
     if (outcome.ok && runAs !== undefined) {

@@ -4,7 +4,9 @@ import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type CgroupSupport, detectCgroupSupport } from "../cgroups/cgroup-support.js";
 import {
+  type CgroupLimits,
   cgroupPids,
+  cgroupProcsFiles,
   createReplicaCgroups,
   listReplicaCgroupNames,
   type ReplicaCgroups,
@@ -119,6 +121,28 @@ export class ProcessRuntime implements Runtime {
         ? { notes: ["cgroups turned off"] }
         : detectCgroupSupport(this.#instance);
     return this.#support;
+  }
+
+  /**
+   * Cgroups for work that is not a replica (a build), capped as a replica's processes are: its
+   * command joins them through {@link joinThenExecArgs} before it runs, and `remove` kills
+   * whatever is still inside (background processes a build left) and removes them. `name` must
+   * not be a replica id; a start's orphan clean-up removes what a crash left of them.
+   */
+  createWorkCgroups(name: string, limits: CgroupLimits = {}): WorkCgroups {
+    let cgroups: ReplicaCgroups = {};
+    try {
+      cgroups = createReplicaCgroups(this.cgroupSupport(), name, limits);
+    } catch (error) {
+      this.cgroupSupport().notes.push(`"${name}": cgroup not created (${String(error)})`);
+    }
+    return {
+      procsFiles: cgroupProcsFiles(cgroups),
+      pids: () => cgroupPids(cgroups),
+      remove: async () => {
+        await removeReplicaCgroups(cgroups);
+      },
+    };
   }
 
   async start(spec: ReplicaSpec): Promise<ReplicaHandle> {
@@ -493,6 +517,16 @@ export class ProcessRuntime implements Runtime {
       rmSync(paths.dir, { recursive: true, force: true });
     }
   }
+}
+
+/** The cgroups of one piece of work, from {@link ProcessRuntime.createWorkCgroups}. */
+export interface WorkCgroups {
+  /** The files its command writes its pid into (none where no cgroup could be made). */
+  procsFiles: string[];
+  /** The processes inside right now. */
+  pids(): number[];
+  /** Kills what is still inside and removes the cgroups. */
+  remove(): Promise<void>;
 }
 
 /** Creates the process driver; see {@link ProcessRuntime}. */

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
+import { joinThenExecArgs } from "../cgroups/join-then-exec.js";
 import {
   cgroupPids,
   cgroupProcsFiles,
@@ -25,41 +26,6 @@ import {
 } from "./replica-state.js";
 import type { ShimConfig } from "./shim-config.js";
 
-/**
- * Joins the replica's cgroups, then becomes the user's command. The command and the
- * cgroup.procs paths are arguments ($0 and $@), never pasted into the script.
- */
-const JOIN_CGROUPS_THEN_EXEC =
-  'cmd=$0; for f in "$@"; do echo $$ > "$f" || { echo "slipway: cannot join cgroup $f" >&2; exit 125; }; done; exec /bin/sh -c "$cmd"';
-
-/**
- * The same, then becomes the replica's own user: the cgroups are joined while still root (their
- * files are root's), and `setpriv` drops the uid, gid and every supplementary group, with no way
- * back through setuid binaries (no_new_privs). Arguments: $0 the command, $1 setpriv, $2 uid,
- * $3 gid, then the cgroup.procs files.
- */
-const JOIN_CGROUPS_THEN_EXEC_AS =
-  'cmd=$0; setpriv=$1; uid=$2; gid=$3; shift 3; for f in "$@"; do echo $$ > "$f" || { echo "slipway: cannot join cgroup $f" >&2; exit 125; }; done; exec "$setpriv" --reuid="$uid" --regid="$gid" --clear-groups --no-new-privs -- /bin/sh -c "$cmd"';
-
-/** The shell's arguments for the replica's command: join its cgroups, become its user, run it. */
-function commandArgs(config: ShimConfig, procsFiles: string[]): string[] {
-  const { runAs } = config;
-  if (runAs !== undefined) {
-    return [
-      "-c",
-      JOIN_CGROUPS_THEN_EXEC_AS,
-      config.command,
-      runAs.setpriv,
-      String(runAs.uid),
-      String(runAs.gid),
-      ...procsFiles,
-    ];
-  }
-  return procsFiles.length > 0
-    ? ["-c", JOIN_CGROUPS_THEN_EXEC, config.command, ...procsFiles]
-    : ["-c", config.command];
-}
-
 /** How long to keep reading pipes still held open by an escaped process after the replica ended. */
 const DRAIN_TIMEOUT_MS = 1000;
 
@@ -80,7 +46,7 @@ export async function runShim(replicaStateDir: string): Promise<void> {
   const writer = new RotatingLogWriter(config.logDir, config.logRotation);
   const oomBaseline = readOomState(config.cgroups).oomKills;
   const procsFiles = cgroupProcsFiles(config.cgroups);
-  const child = spawn("/bin/sh", commandArgs(config, procsFiles), {
+  const child = spawn("/bin/sh", joinThenExecArgs(config.command, procsFiles, config.runAs), {
     cwd: config.cwd,
     env: config.env,
     detached: true,
