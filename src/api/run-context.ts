@@ -97,7 +97,7 @@ export function createRunServices(options: RunContextOptions): RunningServices {
     log: options.log,
     controller,
     // `#` is in no replica id: a build's cgroups never take the name of a replica's.
-    buildCgroups: (service) => runtime.createWorkCgroups(`${service}#build`),
+    buildCgroups: (service, version) => runtime.createWorkCgroups(`${service}#build-v${version}`),
   });
   let routerUrl: string | null = null;
   return {

@@ -30,7 +30,7 @@ export interface ReleaseServiceOptions {
   /** The users builds run as; without, builds run as the platform's user. */
   users?: WorkloadUsers;
   /** Cgroups for one build of `service` (capping its processes); without, builds run in none. */
-  buildCgroups?: (service: string) => WorkCgroups;
+  buildCgroups?: (service: string, version: number) => WorkCgroups;
 }
 
 export interface CreateReleaseInput {
@@ -271,7 +271,7 @@ export class ReleaseService {
         ...(runAs === undefined ? {} : { runAs }),
         ...(this.#options.buildCgroups === undefined
           ? {}
-          : { cgroups: this.#options.buildCgroups(input.service) }),
+          : { cgroups: this.#options.buildCgroups(input.service, release.version) }),
       }),
     );
     if (outcome.ok && runAs !== undefined) {

@@ -148,7 +148,7 @@ describe.skipIf(process.getuid?.() !== 0)(
       const marker = `left-behind-${process.pid}`;
       const buildSpec = spec.replace(
         /^build: .*$/m,
-        `build: "chmod 666 server.js && ln server.js linked.js && (exec sh -c 'sleep 30' ${marker}) >/dev/null 2>&1 &"`,
+        `build: "chmod 666 server.js && ln server.js linked.js && { (exec sh -c 'sleep 30' ${marker}) >/dev/null 2>&1 & }"`,
       );
       await client.apply("snoop", buildSpec);
       const { deployment, version } = await client.deploy("snoop", await packDir(source));

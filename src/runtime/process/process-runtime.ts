@@ -136,11 +136,15 @@ export class ProcessRuntime implements Runtime {
     } catch (error) {
       this.cgroupSupport().notes.push(`"${name}": cgroup not created (${String(error)})`);
     }
+    // Once: a second removal still retrying later would take the cgroup of the next work that
+    // reuses the name.
+    let removing: Promise<void> | undefined;
     return {
       procsFiles: cgroupProcsFiles(cgroups),
       pids: () => cgroupPids(cgroups),
-      remove: async () => {
-        await removeReplicaCgroups(cgroups);
+      remove: () => {
+        removing ??= removeReplicaCgroups(cgroups).then(() => undefined);
+        return removing;
       },
     };
   }
@@ -525,7 +529,7 @@ export interface WorkCgroups {
   procsFiles: string[];
   /** The processes inside right now. */
   pids(): number[];
-  /** Kills what is still inside and removes the cgroups. */
+  /** Kills what is still inside and removes the cgroups (once: later calls wait for the first). */
   remove(): Promise<void>;
 }
 
