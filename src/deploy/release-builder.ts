@@ -6,12 +6,11 @@ import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import {
   findSetpriv,
-  joinThenExecArgs,
   LineSplitter,
   type LogRecord,
   RotatingLogWriter,
   type RunAs,
-  shellAs,
+  shellInCgroupsAs,
   type WorkCgroups,
 } from "../runtime/index.js";
 import type { ServiceSpec } from "../spec/index.js";
@@ -213,18 +212,7 @@ function runBuildCommand(
     const setpriv = runAs === undefined ? undefined : findSetpriv();
     // The command is the user's own build step from their slipway.yaml, run as they wrote it;
     // as its own user, it is setpriv that runs the shell (no way back to root through setuid).
-    const procsFiles = input.cgroups?.procsFiles ?? [];
-    const [file, args]: [string, string[]] =
-      procsFiles.length === 0
-        ? shellAs(command, runAs, setpriv)
-        : [
-            "/bin/sh",
-            joinThenExecArgs(
-              command,
-              procsFiles,
-              runAs === undefined || setpriv === undefined ? undefined : { ...runAs, setpriv },
-            ),
-          ];
+    const [file, args] = shellInCgroupsAs(command, input.cgroups?.procsFiles ?? [], runAs, setpriv);
     const child = spawn(file, args, {
       cwd,
       env: {

@@ -14,7 +14,7 @@ export {
   type ProcessRuntimeOptions,
   type WorkCgroups,
 } from "./process/process-runtime.js";
-export { findSetpriv, shellAs } from "./process/run-as.js";
+export { findSetpriv, shellAs, shellInCgroupsAs } from "./process/run-as.js";
 export {
   type LastTermination,
   type ReplicaPhase,

@@ -100,6 +100,23 @@ describe("ReplicaSupervisor", () => {
     },
   );
 
+  it("runs a command probe inside the replica's cgroups, as an exec probe runs in its container", async (context) => {
+    if (runtime.cgroupSupport().memory === undefined) {
+      context.skip();
+    }
+    const { supervisor } = supervise({
+      spec: specFor(workDir, appDir, { id: "probed-inside", command: "sleep 30" }),
+      // Passes only where the probe's own cgroup is the replica's.
+      readiness: probeWithDefaults(
+        { type: "command", command: "grep -q '/probed-inside$' /proc/self/cgroup" },
+        { period: 50 },
+      ),
+    });
+    await supervisor.start();
+    expect(supervisor.status().handle?.cgroupProcs?.length).toBeGreaterThan(0);
+    await waitFor(() => supervisor.status().ready, 5000, "readiness from inside the cgroup");
+  });
+
   it("becomes Ready through its readiness probe and stops cleanly", async () => {
     const { supervisor, events } = supervise({
       spec: specFor(workDir, appDir, { id: "web", command: `${NODE} echo-server.cjs` }),

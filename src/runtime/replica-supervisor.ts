@@ -283,6 +283,7 @@ export class ReplicaSupervisor {
       ...(spec.runAs === undefined
         ? {}
         : { runAs: { ...spec.runAs, ...(handle.home === undefined ? {} : { home: handle.home }) } }),
+      ...(handle.cgroupProcs === undefined ? {} : { cgroupProcs: handle.cgroupProcs }),
     };
     const begin: BeginProbe = (probe, purpose) => {
       if (probe === undefined || this.#stopping) {

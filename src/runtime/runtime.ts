@@ -76,6 +76,11 @@ export interface ReplicaHandle {
   limits: { memory: LimitEnforcement; cpu: LimitEnforcement };
   /** The replica's private HOME, when it runs as a user of its own (for its command probes). */
   home?: string;
+  /**
+   * The `cgroup.procs` files of the replica's cgroups: its command probes join them, as a
+   * Kubernetes exec probe runs inside its container, so they count against its limits.
+   */
+  cgroupProcs?: string[];
 }
 
 /** Why a replica ended; LivenessFailed is added by the supervisor, which knows why it stopped one. */

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { request } from "node:http";
 import { connect } from "node:net";
-import { findSetpriv, shellAs } from "../process/run-as.js";
+import { findSetpriv, shellInCgroupsAs } from "../process/run-as.js";
 import type { ProbeCheck, ProbeResult, ProbeTarget } from "./probe.js";
 
 /** Longest command output kept in a probe's message. */
@@ -93,8 +93,10 @@ function commandCheck(command: string, target: ProbeTarget, timeoutMs: number): 
       });
       return;
     }
-    // As the replica's own user, through setpriv: no way back to root through a setuid binary.
-    const [file, args] = shellAs(command, runAs, setpriv);
+    // Inside the replica's cgroups (its limits bound the probe too, and its removal ends what the
+    // probe left), then as the replica's own user, through setpriv: no way back to root through
+    // a setuid binary.
+    const [file, args] = shellInCgroupsAs(command, target.cgroupProcs ?? [], runAs, setpriv);
     const child = spawn(file, args, {
       cwd: target.cwd,
       env: {

@@ -54,6 +54,8 @@ export interface ProbeTarget {
   env?: Record<string, string>;
   /** A command probe runs as the replica's own user, never as the platform's root, with its HOME. */
   runAs?: { uid: number; gid: number; home?: string };
+  /** A command probe joins these cgroups (the replica's) before it runs. */
+  cgroupProcs?: string[];
 }
 
 /** The outcome of one check. */

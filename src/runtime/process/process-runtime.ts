@@ -538,6 +538,7 @@ export const createProcessRuntime = ((options: ProcessRuntimeOptions) =>
   new ProcessRuntime(options)) satisfies RuntimeFactory<ProcessRuntimeOptions>;
 
 function toHandle(record: ReplicaRecord, run: PidRecord): ReplicaHandle {
+  const procsFiles = cgroupProcsFiles(record.cgroups);
   return {
     id: record.id,
     pid: run.pid,
@@ -546,6 +547,7 @@ function toHandle(record: ReplicaRecord, run: PidRecord): ReplicaHandle {
     startedAt: run.startedAt,
     limits: record.limits,
     ...(record.home === undefined ? {} : { home: record.home }),
+    ...(procsFiles.length === 0 ? {} : { cgroupProcs: procsFiles }),
   };
 }
 

@@ -10,6 +10,7 @@ import {
   rmSync,
 } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
+import { joinThenExecArgs } from "../cgroups/join-then-exec.js";
 import type { RunAs } from "../runtime.js";
 import { RuntimeError } from "../runtime-error.js";
 
@@ -101,6 +102,23 @@ export function shellAs(
       command,
     ],
   ];
+}
+
+/**
+ * The same, inside cgroups first: the shell joins `procsFiles` as root, then becomes the user
+ * (see {@link joinThenExecArgs}); without cgroups it is {@link shellAs}.
+ */
+export function shellInCgroupsAs(
+  command: string,
+  procsFiles: string[],
+  runAs: RunAs | undefined,
+  setpriv: string | undefined,
+): [string, string[]] {
+  if (procsFiles.length === 0) {
+    return shellAs(command, runAs, setpriv);
+  }
+  const as = runAs === undefined || setpriv === undefined ? undefined : { ...runAs, setpriv };
+  return ["/bin/sh", joinThenExecArgs(command, procsFiles, as)];
 }
 
 /**
