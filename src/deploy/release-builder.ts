@@ -106,11 +106,12 @@ export async function buildRelease(input: BuildInput): Promise<BuildOutcome> {
       note,
       workspace?.home,
     );
-    // What the build left running in the background ends with it, isolated or not.
+    // What the build left running in its cgroups ends with it, isolated or not (already under
+    // way since the command exited: this waits for it).
     await input.cgroups?.remove();
     if (workspace !== undefined && input.runAs !== undefined) {
-      // What the build left running in the background ends with it; then the workspace is
-      // root's alone, so nothing can change it while it is copied and removed.
+      // Anything else its user runs (outside the cgroups, or without any) ends too; then the
+      // workspace is root's alone, so nothing can change it while it is copied and removed.
       killUserProcesses(input.runAs);
       await lockAsRoot(workspace.dir);
       if (code === 0) {
@@ -210,8 +211,9 @@ function runBuildCommand(
   return new Promise((resolve, reject) => {
     const { runAs } = input;
     const setpriv = runAs === undefined ? undefined : findSetpriv();
-    // The command is the user's own build step from their slipway.yaml, run as they wrote it;
-    // as its own user, it is setpriv that runs the shell (no way back to root through setuid).
+    // The command is the user's own build step from their slipway.yaml, run as they wrote it,
+    // inside the build's cgroups; as its own user, it is setpriv that runs the shell (no way
+    // back to root through setuid).
     const [file, args] = shellInCgroupsAs(command, input.cgroups?.procsFiles ?? [], runAs, setpriv);
     const child = spawn(file, args, {
       cwd,

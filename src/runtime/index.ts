@@ -1,6 +1,5 @@
 // The workload runtime: the only module other capabilities import from src/runtime.
 export type { CgroupSupport } from "./cgroups/cgroup-support.js";
-export { joinThenExecArgs } from "./cgroups/join-then-exec.js";
 export * from "./health/index.js";
 export { LineSplitter, MAX_LINE_BYTES, type SplitLine } from "./logs/line-splitter.js";
 export { DEFAULT_LOG_ROTATION, type LogRecord, type LogRotation } from "./logs/log-files.js";

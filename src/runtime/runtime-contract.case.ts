@@ -252,6 +252,9 @@ export function runtimeContract(name: string, createFixture: () => RuntimeContra
       await expect(runtime.start(spec({ id: "../escape", command: "true" }))).rejects.toMatchObject({
         code: "invalid-spec",
       });
+      await expect(
+        runtime.start(spec({ id: "few", command: "true", resources: { maxProcesses: 0.5 } })),
+      ).rejects.toThrow(/resources\.maxProcesses 0\.5 must be a whole number of processes, at least 2/);
     });
 
     it("reports CPU seconds, RSS and uptime of a running replica", async () => {

@@ -69,8 +69,9 @@ export function parseProcessCgroups(procCgroup: string): ProcessCgroup[] {
 
 /**
  * Works out, as data, the directories of this process's own cgroups in the hierarchies that
- * can limit memory, CPU or the number of processes. Slipway nests its cgroups under the one it was started in, the way
- * a delegated service must, so any limit placed on the platform also bounds its replicas.
+ * can limit memory, CPU or the number of processes. Slipway nests its cgroups under the one it
+ * was started in, the way a delegated service must, so any limit placed on the platform also
+ * bounds its replicas.
  */
 export function planCgroupCandidates(mounts: CgroupMount[], cgroups: ProcessCgroup[]): CgroupCandidates {
   const candidates: CgroupCandidates = {};

@@ -104,14 +104,15 @@ function writeOptional(file: string, value: string): void {
   }
 }
 
+/** Each directory once: with v2, memory, cpu and pids are one. */
 function replicaCgroupDirs(cgroups: ReplicaCgroups): string[] {
-  return [cgroups.memory?.dir, cgroups.cpu?.dir, cgroups.pids?.dir].filter((dir) => dir !== undefined);
+  const dirs = [cgroups.memory?.dir, cgroups.cpu?.dir, cgroups.pids?.dir];
+  return [...new Set(dirs)].filter((dir) => dir !== undefined);
 }
 
 /** The `cgroup.procs` files a process writes its pid into to join the replica's cgroups. */
 export function cgroupProcsFiles(cgroups: ReplicaCgroups): string[] {
-  const dirs = new Set(replicaCgroupDirs(cgroups));
-  return [...dirs].map((dir) => join(dir, "cgroup.procs"));
+  return replicaCgroupDirs(cgroups).map((dir) => join(dir, "cgroup.procs"));
 }
 
 /** The pids in the replica's cgroups right now. */
@@ -160,7 +161,7 @@ export function readMemoryCurrent(cgroups: ReplicaCgroups): number | undefined {
  * kernel finishes tearing the processes down. Returns the directories it could not remove.
  */
 export async function removeReplicaCgroups(cgroups: ReplicaCgroups, timeoutMs = 2000): Promise<string[]> {
-  const dirs = [...new Set(replicaCgroupDirs(cgroups))];
+  const dirs = replicaCgroupDirs(cgroups);
   const deadline = Date.now() + timeoutMs;
   const left: string[] = [];
   for (const dir of dirs) {

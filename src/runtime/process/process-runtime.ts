@@ -335,10 +335,10 @@ export class ProcessRuntime implements Runtime {
       }
     }
     const support = this.cgroupSupport();
-    for (const parent of new Set([support.memory?.dir, support.cpu?.dir, support.pids?.dir])) {
-      for (const name of parent === undefined ? [] : listReplicaCgroupNames(parent)) {
+    for (const parent of cgroupParentDirs(support)) {
+      for (const name of listReplicaCgroupNames(parent)) {
         if (!knownIds.has(name)) {
-          await removeCgroupDir(join(parent ?? "", name), Date.now() + 2000);
+          await removeCgroupDir(join(parent, name), Date.now() + 2000);
           cleaned.add(name);
         }
       }
@@ -356,11 +356,9 @@ export class ProcessRuntime implements Runtime {
    */
   removeEmptyCgroupParents(): void {
     const support = this.cgroupSupport();
-    for (const dir of new Set([support.memory?.dir, support.cpu?.dir, support.pids?.dir])) {
+    for (const dir of cgroupParentDirs(support)) {
       try {
-        if (dir !== undefined) {
-          rmdirSync(dir);
-        }
+        rmdirSync(dir);
       } catch {
         // Still holds replica cgroups, or already gone.
       }
@@ -531,6 +529,13 @@ export interface WorkCgroups {
   pids(): number[];
   /** Kills what is still inside and removes the cgroups (once: later calls wait for the first). */
   remove(): Promise<void>;
+}
+
+/** The parent directories replica cgroups are made in, each once (v2 has one for all). */
+function cgroupParentDirs(support: CgroupSupport): string[] {
+  return [...new Set([support.memory?.dir, support.cpu?.dir, support.pids?.dir])].filter(
+    (dir) => dir !== undefined,
+  );
 }
 
 /** Creates the process driver; see {@link ProcessRuntime}. */

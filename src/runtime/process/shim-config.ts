@@ -1,3 +1,4 @@
+import type { ExecAs } from "../cgroups/join-then-exec.js";
 import type { ReplicaCgroups } from "../cgroups/replica-cgroup.js";
 import type { LogRotation } from "../logs/log-files.js";
 
@@ -24,5 +25,5 @@ export interface ShimConfig {
   /** After the main process ends (not on a stop), how long the rest of its processes get. */
   leftoverGraceMs: number;
   /** Drop to this user (with `setpriv`, after joining the cgroups as root) before the command. */
-  runAs?: { uid: number; gid: number; setpriv: string };
+  runAs?: ExecAs;
 }

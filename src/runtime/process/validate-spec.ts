@@ -28,12 +28,16 @@ export function validateSpec(spec: ReplicaSpec): void {
   if (spec.port !== undefined && !(Number.isInteger(spec.port) && spec.port > 0 && spec.port < 65536)) {
     fail("port", `${spec.port} is not a TCP port (1-65535)`);
   }
-  const { memoryBytes, cpuCores } = spec.resources;
+  const { memoryBytes, cpuCores, maxProcesses } = spec.resources;
   if (memoryBytes !== undefined && !(Number.isInteger(memoryBytes) && memoryBytes >= 4 * 1024 * 1024)) {
     fail("resources.memoryBytes", `${memoryBytes} must be a whole number of bytes, at least 4 MiB`);
   }
   if (cpuCores !== undefined && !(Number.isFinite(cpuCores) && cpuCores >= 0.01)) {
     fail("resources.cpuCores", `${cpuCores} must be at least 0.01 (10m)`);
+  }
+  // The shell that starts the command and the command itself: fewer could not run anything.
+  if (maxProcesses !== undefined && !(Number.isInteger(maxProcesses) && maxProcesses >= 2)) {
+    fail("resources.maxProcesses", `${maxProcesses} must be a whole number of processes, at least 2`);
   }
   for (const name of Object.keys(spec.env)) {
     if (name === "" || name.includes("=") || name.includes("\0")) {
